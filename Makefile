@@ -10,10 +10,8 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
-
-build: deps $(BUILD)/CMakeCache.txt
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
@@ -29,6 +27,7 @@ test-asan: deps
 
 bench: build
 	@bash scripts/install-deps.sh --bench
+	cmake -S . -B $(BUILD) -DSPARTAN_BENCH=ON >/dev/null && cmake --build $(BUILD) -j $(JOBS)
 	@bash bench/run.sh $(BUILD)
 
 install: build
