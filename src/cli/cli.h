@@ -18,6 +18,7 @@ typedef struct sp_command {
 /* One entry point per command, each in src/cli/cmd_<name>.c. */
 int sp_cmd_info(int argc, char **argv);
 int sp_cmd_eigs(int argc, char **argv);
+int sp_cmd_gen(int argc, char **argv);
 
 /* Print "spartan <cmd>: message" on stderr and return SP_EXIT_USAGE. */
 int sp_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -7,6 +7,7 @@
 static const sp_command commands[] = {
     {"info", "describe a Matrix Market file: size, nnz, symmetry, norms, row lengths", sp_cmd_info},
     {"eigs", "a few eigenvalues of a sparse matrix (IRAM, MIRAMns, dense LAPACK)", sp_cmd_eigs},
+    {"gen", "generate a test matrix: 2D/3D Laplacian, random sparse, power-law co-occurrence", sp_cmd_gen},
 };
 static const int command_count = (int)(sizeof commands / sizeof commands[0]);
 

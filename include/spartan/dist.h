@@ -1,0 +1,227 @@
+/* spartan/dist.h: the MPI layer. A square sparse matrix distributed by
+ * contiguous row blocks balanced by nonzeros, its matrix-vector product with a
+ * communication plan built once, and the sp_operator that lets the Krylov
+ * solvers of eigen.h run on it unchanged. The only public header that
+ * includes mpi.h; available when spartan was built with MPI
+ * (SPARTAN_HAVE_MPI).
+ *
+ * Example (every rank runs the same code):
+ *   MPI_Init(&argc, &argv);
+ *   sp_dist_csr A;  sp_mm_info info;
+ *   if (sp_dist_mm_read(MPI_COMM_WORLD, "big.mtx", &A, &info) < 0) {
+ *       if (rank == 0) fprintf(stderr, "%s\n", sp_errmsg());  // same message on every rank
+ *       MPI_Finalize(); return 2;
+ *   }
+ *   sp_operator op;  sp_dist_operator(&A, &op);   // collective: checks symmetry
+ *   sp_eigs_options opt = sp_eigs_options_default();  opt.nev = 10;
+ *   sp_eigs_result res;  sp_eigs(&op, &opt, &res);  // res.vectors: this rank's rows
+ *   printf("%lld allreduces\n", (long long)A.stats.allreduces);
+ *   sp_eigs_result_uninit(&res);  sp_dist_csr_uninit(&A);  sp_mm_info_uninit(&info);
+ *   MPI_Finalize();
+ *
+ * Layout: rank r owns global rows [starts[r], starts[r+1]) (starts has P + 1
+ * entries, identical on every rank; blocks may be empty). A vector x is
+ * distributed the same way: this rank passes x[0 .. n_local) = global
+ * x[row0 .. row0 + n_local).
+ *
+ * Collective calls: functions marked (collective) must be called by every
+ * rank of the communicator, in the same order. They return the same status
+ * on every rank: when any rank fails (bad file, out of memory), every rank
+ * gets the status and message (sp_errmsg) of the lowest failing rank, and
+ * none hangs. The library never prints, never calls MPI_Abort or exit; MPI
+ * errors on spartan's own communicators are returned as SP_EMPI.
+ *
+ * Determinism: the distributed matvec sums every y_i in the order of the
+ * stored columns, exactly like sp_csr_matvec, so y is bit-identical to the
+ * serial product for any number of ranks. Global sums (allreduce_sum) depend
+ * on P, so Krylov results agree across P to rounding, not to the bit.
+ */
+#ifndef SPARTAN_DIST_H
+#define SPARTAN_DIST_H
+
+#include <mpi.h>
+#include <stdint.h>
+#include "spartan/core.h"
+#include "spartan/eigen.h"
+#include "spartan/linalg.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== errors agreed across ranks ========================================= */
+
+/* (collective) SP_OK when status >= 0 on every rank; otherwise every rank
+ * returns the status of the lowest failing rank, whose message becomes every
+ * rank's sp_errmsg(). */
+int sp_dist_agree(MPI_Comm comm, int status);
+
+/* ==== row partition ======================================================= */
+
+/* (collective) nnz-balanced row partition of a matrix whose rows are spread
+ * over the ranks in contiguous blocks in rank order: this rank holds rows
+ * [row0, row0 + nrows) and rowptr (nrows + 1, any base). starts (P + 1)
+ * receives, on every rank, exactly what sp_rows_partition_by_nnz gives on the
+ * whole matrix, without any rank holding the whole row pointer. */
+int sp_dist_partition_by_nnz(MPI_Comm comm, int n, int row0, int nrows, const int64_t *rowptr,
+                             int *starts);
+/* Rank owning global row `row` (0 <= row < starts[nranks]); skips empty blocks. */
+int sp_dist_owner(const int *starts, int nranks, int row);
+
+/* ==== communication plan ================================================== */
+
+/* Which entries of x this rank needs from which rank (ghosts), and which of
+ * its own entries it sends to whom. Built once, used by every matvec.
+ *   ghost g (0 <= g < n_ghost) is global index ghost_cols[g] (ascending);
+ *   ghosts of rank recv_rank[q] are [recv_start[q], recv_start[q+1]);
+ *   to send_rank[q] go x_local[send_idx[k]], k in [send_start[q], send_start[q+1]),
+ *   in the order that rank stores them as ghosts. */
+typedef struct sp_dist_plan {
+    MPI_Comm comm;          /* not owned (the matrix's duplicate) */
+    int n_local, n_ghost;
+    int *ghost_cols;        /* n_ghost, ascending global indices */
+    int n_recv;             /* ranks this rank receives from */
+    int *recv_rank, *recv_start; /* n_recv, n_recv + 1 */
+    int n_send;             /* ranks this rank sends to */
+    int *send_rank, *send_start, *send_idx; /* n_send, n_send + 1, send_start[n_send] */
+    double *send_buf;       /* send_start[n_send] */
+    MPI_Request *requests;  /* n_recv + n_send */
+    int pending;            /* requests posted by begin, completed by end */
+    MPI_Comm graph;         /* neighbourhood communicator, MPI_COMM_NULL until needed */
+    int *graph_counts;      /* scounts, sdispls, rcounts, rdispls (4 x max(n_send, n_recv)) */
+} sp_dist_plan;
+
+/* (collective) Build the plan for this rank's ghost columns (n_ghost distinct
+ * global indices, ascending, none owned by this rank; copied) under the
+ * partition starts. Caller-owned struct: free with sp_dist_plan_uninit. */
+int sp_dist_plan_init(sp_dist_plan *plan, MPI_Comm comm, const int *starts, const int *ghost_cols,
+                      int n_ghost);
+void sp_dist_plan_uninit(sp_dist_plan *plan);
+/* (collective) Start the exchange: post receives into ghost (n_ghost), pack
+ * x_local into send_buf, post sends. neighbour = 1 uses one
+ * MPI_Ineighbor_alltoallv instead of point-to-point messages. */
+int sp_dist_plan_begin(sp_dist_plan *plan, const double *x_local, double *ghost, int neighbour);
+/* Wait for the exchange started by sp_dist_plan_begin; ghost is then filled. */
+int sp_dist_plan_end(sp_dist_plan *plan);
+
+/* ==== distributed CSR matrix ============================================= */
+
+typedef enum sp_dist_exchange {
+    SP_DIST_EXCHANGE_P2P,       /* MPI_Isend / MPI_Irecv of the ghosts, overlapped (default) */
+    SP_DIST_EXCHANGE_NEIGHBOR,  /* MPI_Ineighbor_alltoallv of the ghosts, overlapped */
+    SP_DIST_EXCHANGE_ALLGATHER, /* MPI_Allgatherv of all of x (fallback, to measure against) */
+    SP_DIST_EXCHANGE_COUNT
+} sp_dist_exchange;
+
+const char *sp_dist_exchange_name(sp_dist_exchange mode); /* "p2p", "neighbor", "allgather" */
+int sp_dist_exchange_parse(const char *name, sp_dist_exchange *mode);
+
+/* Counters of this rank (reset with sp_dist_stats_reset). */
+typedef struct sp_dist_stats {
+    int64_t matvecs;        /* distributed products */
+    int64_t allreduces;     /* allreduce_sum calls through the operator */
+    int64_t allreduce_doubles; /* doubles summed by them */
+    int64_t doubles_received; /* x entries received by the matvec exchange */
+    double seconds_compute; /* local multiply */
+    double seconds_comm;    /* pack, post and wait not hidden behind the multiply */
+    double seconds_allreduce;
+} sp_dist_stats;
+
+/* This rank's share of an n x n matrix: rows [row0, row0 + n_local), all their
+ * entries, in "compact" columns: c < n_local is global column row0 + c,
+ * c >= n_local is global column plan.ghost_cols[c - n_local]. Entries of each
+ * row keep ascending global column order (so products sum as the serial
+ * code does). interior rows touch no ghost; boundary rows do. */
+typedef struct sp_dist_csr {
+    MPI_Comm comm;          /* owned duplicate of the caller's communicator */
+    int rank, nranks;
+    int n;                  /* global rows = columns */
+    int row0, n_local;
+    int *starts;            /* nranks + 1 */
+    int64_t nnz_local, nnz; /* this rank's entries, all entries */
+    int64_t *rowptr;        /* n_local + 1, from 0 */
+    int *col;               /* nnz_local compact columns */
+    double *val;            /* nnz_local */
+    int n_interior, n_boundary;
+    int *interior, *boundary; /* local row indices */
+    sp_dist_plan plan;
+    sp_dist_exchange exchange;
+    double *xbuf;           /* n_local + n_ghost: x_local then the ghosts */
+    double *xfull;          /* n, allgather mode only */
+    int *gather_counts;     /* 2 nranks (counts, displacements), allgather mode only */
+    int symmetric;          /* 1 / 0 once checked, -1 unknown */
+    sp_dist_stats stats;
+} sp_dist_csr;
+
+/* (collective) Distribute a matrix that every rank holds in full (the same A
+ * everywhere, square): partition by nnz, keep this rank's rows, build the
+ * plan. A is not changed and may be freed afterwards. */
+int sp_dist_csr_from_full(MPI_Comm comm, const sp_csr *A, sp_dist_csr *D);
+/* (collective) From this rank's rows only: rows (n_local x n, global column
+ * indices, sorted) holds global rows [starts[rank], starts[rank+1]). rows is
+ * taken over (emptied) whatever the outcome. */
+int sp_dist_csr_from_rows(MPI_Comm comm, int n, const int *starts, sp_csr *rows, sp_dist_csr *D);
+/* Frees everything (not collective except for the communicator free); safe
+ * on a zeroed struct and twice. */
+void sp_dist_csr_uninit(sp_dist_csr *D);
+/* (collective) Choose how x is exchanged; every rank passes the same mode. */
+int sp_dist_csr_set_exchange(sp_dist_csr *D, sp_dist_exchange mode);
+/* (collective) y = A x on this rank's rows: x_local, y_local (n_local). */
+int sp_dist_csr_matvec(sp_dist_csr *D, const double *x_local, double *y_local);
+/* Global column of compact column c. */
+int sp_dist_csr_global_col(const sp_dist_csr *D, int c);
+/* (collective) 1 when A is exactly symmetric (every stored a_ij equals a_ji,
+ * a missing entry counting 0: the test sp_csr_asymmetry(A) == 0 makes),
+ * else 0. Cached in D->symmetric. One exchange of the transposed entries. */
+int sp_dist_csr_check_symmetric(sp_dist_csr *D, int *symmetric);
+/* (collective) x_full (n) = the whole distributed vector, on every rank. */
+int sp_dist_csr_gather(sp_dist_csr *D, const double *x_local, double *x_full);
+void sp_dist_stats_reset(sp_dist_csr *D);
+
+/* ==== the operator for eigen.h =========================================== */
+
+/* (collective) op views D (D must outlive op and not move): apply = the
+ * distributed matvec, allreduce_sum = MPI_Allreduce(MPI_IN_PLACE, SUM) on
+ * D's communicator, both counted in D->stats. Sets op->symmetric from
+ * sp_dist_csr_check_symmetric. Every call of op's functions is collective. */
+int sp_dist_operator(sp_dist_csr *D, sp_operator *op);
+
+/* ==== coordinate triplets ================================================= */
+
+/* A growable list of (row, column, value) entries, caller-owned. */
+typedef struct sp_dist_triplets {
+    int64_t n, cap;
+    int *ri, *ci;
+    double *v;
+} sp_dist_triplets;
+
+int sp_dist_triplets_push(sp_dist_triplets *t, int i, int j, double v);
+void sp_dist_triplets_uninit(sp_dist_triplets *t);
+/* (collective) Send every entry to the owner of its row under starts; on
+ * return t holds the entries this rank owns: those from rank 0 first, then
+ * rank 1, ..., each in its sender's order (so a file's input order is kept). */
+int sp_dist_triplets_exchange(MPI_Comm comm, const int *starts, sp_dist_triplets *t);
+
+/* ==== input ================================================================ */
+
+/* (collective) Parallel Matrix Market read: every rank reads a byte range of
+ * the entry lines (split at line boundaries), entries go to the ranks owning
+ * their rows, and rows are then rebalanced by nonzeros; no rank holds the
+ * whole matrix. The result equals sp_mm_read's matrix (same values, same
+ * summation of duplicates) distributed as sp_dist_csr_from_full would. A
+ * malformed file gives SP_EFORMAT with "PATH:LINE: what" on every rank.
+ * gzip and array files are read by rank 0 (sp_mm_read) and then distributed.
+ * info (may be NULL) is filled identically on every rank. The matrix must be
+ * square. */
+int sp_dist_mm_read(MPI_Comm comm, const char *path, sp_dist_csr *D, sp_mm_info *info);
+
+/* (collective) Parallel read of a binary CSR file (csr_binary.h): each rank
+ * reads only its rows; checksums of all parts are combined and checked on
+ * every rank; a corrupt or truncated file gives the same SP_EFORMAT message
+ * everywhere. *symmetric (may be NULL) gets the writer's symmetry flag. */
+int sp_dist_csr_binary_read(MPI_Comm comm, const char *path, sp_dist_csr *D, int *symmetric);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

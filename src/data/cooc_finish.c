@@ -1,0 +1,142 @@
+/* cooc_finish.c: assemble the accumulated co-occurrence C as a full symmetric
+ * CSR in two merge passes (count, then fill), with optional diagonal and the
+ * sym / ppmi normalizations, and the read-map-accumulate pipeline of a file.
+ * Guarantees: rows sorted, no duplicates, exact zeros (and ppmi <= 0) dropped. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "data/cooc_internal.h"
+
+typedef struct assemble {
+    const sp_cooc *c;
+    int fill;               /* 0: counting pass, 1: fill pass */
+    int next_diag;          /* rows below have had their diagonal placed */
+    int64_t *cursor;        /* n: counts (pass 0), write positions (pass 1) */
+    double *rowsum;         /* n: row sums of the raw output (for sym) */
+    sp_csr *C;
+} assemble;
+
+/* Normalized value of raw entry v at (i, j); 0 means "drop". */
+static double normalized(const assemble *a, int i, int j, double v)
+{
+    const sp_cooc *c = a->c;
+    if (c->opt.normalize == SP_COOC_NORM_SYM) {
+        double d = a->rowsum[i] * a->rowsum[j];
+        return d > 0.0 ? v / sqrt(d) : 0.0;
+    }
+    if (c->opt.normalize == SP_COOC_NORM_PPMI) {
+        double d = c->diag[i] * c->diag[j];
+        if (v <= 0.0 || d <= 0.0) return 0.0;
+        double pmi = log(v * (double)c->st.rows / d);
+        return pmi > 0.0 ? pmi : 0.0;
+    }
+    return v;
+}
+
+static int keep(const assemble *a, int i, int j, double v)
+{
+    if (v == 0.0) return 0;
+    return a->c->opt.normalize == SP_COOC_NORM_PPMI ? normalized(a, i, j, v) > 0.0 : 1;
+}
+
+static void put(assemble *a, int row, int col, double v)
+{
+    if (!a->fill) {
+        a->cursor[row]++;
+        a->rowsum[row] += v;
+        return;
+    }
+    int64_t p = a->cursor[row]++;
+    a->C->colind[p] = col;
+    a->C->val[p] = normalized(a, row, col, v);
+}
+
+/* Diagonals of rows [next_diag, upto): they sit after each row's lower part. */
+static void place_diagonals(assemble *a, int upto)
+{
+    for (; a->next_diag < upto; a->next_diag++) {
+        int r = a->next_diag;
+        double v = a->c->diag[r];
+        if (a->c->opt.diagonal && keep(a, r, r, v)) put(a, r, r, v);
+    }
+}
+
+static void visit_pair(void *ctx, int i, int j, double v)
+{
+    assemble *a = ctx;
+    place_diagonals(a, i + 1);
+    if (!keep(a, i, j, v)) return;
+    put(a, i, j, v);
+    put(a, j, i, v);
+}
+
+static int alloc_output(assemble *a, int n)
+{
+    sp_csr *C = a->C;
+    C->rows = C->cols = n;
+    C->rowptr = sp_malloc(((size_t)n + 1) * sizeof *C->rowptr);
+    if (!C->rowptr) return SP_ENOMEM;
+    C->rowptr[0] = 0;
+    for (int r = 0; r < n; r++) C->rowptr[r + 1] = C->rowptr[r] + a->cursor[r];
+    C->nnz = C->rowptr[n];
+    C->colind = sp_malloc(((size_t)C->nnz + 1) * sizeof *C->colind);
+    C->val = sp_malloc(((size_t)C->nnz + 1) * sizeof *C->val);
+    if (!C->colind || !C->val) return SP_ENOMEM;
+    memcpy(a->cursor, C->rowptr, (size_t)n * sizeof *a->cursor);
+    return SP_OK;
+}
+
+static int two_passes(sp_cooc *c, size_t entries, assemble *a)
+{
+    for (a->fill = 0; a->fill < 2; a->fill++) {
+        a->next_diag = 0;
+        int rc = sp_cooc_merge(c, entries, visit_pair, a);
+        if (rc < 0) return rc;
+        place_diagonals(a, c->n);
+        if (!a->fill && (rc = alloc_output(a, c->n)) < 0) return rc;
+    }
+    for (int r = 0; r < c->n; r++)
+        if (a->cursor[r] != a->C->rowptr[r + 1])
+            return sp_error(SP_EINTERNAL, "co-occurrence assembly: row %d inconsistent", r);
+    return SP_OK;
+}
+
+int sp_cooc_finish(sp_cooc *c, sp_csr *C)
+{
+    memset(C, 0, sizeof *C);
+    if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_finish called twice");
+    c->finished = 1;
+    size_t entries = sp_cooc_table_compact(c);
+    assemble a = {.c = c, .C = C};
+    a.cursor = sp_calloc((size_t)c->n, sizeof *a.cursor);
+    a.rowsum = sp_calloc((size_t)c->n, sizeof *a.rowsum);
+    int rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
+    free(a.cursor);
+    free(a.rowsum);
+    if (rc < 0) sp_csr_uninit(C);
+    else c->st.nnz = C->nnz;
+    return rc;
+}
+
+int sp_cooc_from_file(const char *path, const sp_criteo_options *ropt, const sp_vocab *v,
+                      unsigned flags, const sp_cooc_options *opt, sp_csr *C,
+                      sp_cooc_stats *stats)
+{
+    memset(C, 0, sizeof *C);
+    sp_criteo_reader *r = NULL;
+    sp_cooc *c = NULL;
+    int rc = sp_criteo_reader_open(&r, path, ropt);
+    if (rc == SP_OK) rc = sp_cooc_new(&c, sp_vocab_n_ids(v), opt);
+    sp_criteo_row row;
+    int ids[SP_CRITEO_FIELDS];
+    float w[SP_CRITEO_FIELDS];
+    while (rc == SP_OK && (rc = sp_criteo_reader_next(r, &row)) == 1) {
+        int k = sp_feature_map(v, &row, flags, ids, w);
+        rc = sp_cooc_add(c, ids, w, k);
+    }
+    if (rc == 0) rc = sp_cooc_finish(c, C);
+    if (stats && c) *stats = sp_cooc_get_stats(c);
+    sp_cooc_free(c);
+    sp_criteo_reader_close(r);
+    return rc;
+}

@@ -1,0 +1,188 @@
+/* cooc_merge.c: k-way merge of the co-occurrence accumulator's sorted
+ * sources (dense block, in-memory table, spilled runs) into one stream of
+ * distinct pairs in key order, values summed. Memory: one buffer per run. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include "data/cooc_internal.h"
+
+typedef struct source {
+    int kind;               /* 0 dense block, 1 array in memory, 2 run on disk */
+    uint64_t key;
+    double val;
+    int64_t i, j;           /* dense: position; i < j */
+    const sp_cooc_entry *arr;
+    int64_t pos, len;       /* array or run: next index, length */
+    int64_t file_off;       /* run: first entry in the spill file */
+    sp_cooc_entry *buf;     /* run: buffer and its window [buf_lo, buf_lo + buf_n) */
+    int64_t buf_lo, buf_n, buf_cap;
+} source;
+
+static void swap_entries(sp_cooc_entry *a, sp_cooc_entry *b)
+{
+    sp_cooc_entry t = *a;
+    *a = *b;
+    *b = t;
+}
+
+void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n)
+{
+    while (n > 16) {
+        uint64_t p = a[(n - 1) / 2].key;
+        ptrdiff_t i = -1, j = (ptrdiff_t)n;
+        for (;;) { /* Hoare: ends with [0, j] <= p <= [j + 1, n), 0 <= j < n - 1 */
+            do i++; while (a[i].key < p);
+            do j--; while (a[j].key > p);
+            if (i >= j) break;
+            swap_entries(&a[i], &a[j]);
+        }
+        size_t left = (size_t)j + 1;
+        if (left < n - left) { /* recurse on the smaller side, loop on the larger */
+            sp_cooc_sort_entries(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sp_cooc_sort_entries(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sp_cooc_entry e = a[i];
+        size_t k = i;
+        for (; k > 0 && a[k - 1].key > e.key; k--) a[k] = a[k - 1];
+        a[k] = e;
+    }
+}
+
+size_t sp_cooc_table_compact(sp_cooc *c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->tab[i].key != SP_COOC_EMPTY) c->tab[k++] = c->tab[i];
+    sp_cooc_sort_entries(c->tab, k);
+    return k;
+}
+
+/* Next pair i < j of the dense block (skipping zeros): 1 or 0 at end. */
+static int dense_next(const sp_cooc *c, source *s)
+{
+    while (s->i < c->h - 1) {
+        while (++s->j < c->h) {
+            double v = sp_cooc_dense_value(c, s->i, s->j);
+            if (v != 0.0) {
+                s->key = (uint64_t)s->i << 32 | (uint64_t)s->j;
+                s->val = v;
+                return 1;
+            }
+        }
+        s->i++;
+        s->j = s->i;
+    }
+    return 0;
+}
+
+static int run_next(const sp_cooc *c, source *s)
+{
+    if (s->pos >= s->len) return 0;
+    if (s->pos >= s->buf_lo + s->buf_n) {
+        int64_t want = s->len - s->pos < s->buf_cap ? s->len - s->pos : s->buf_cap;
+        size_t bytes = (size_t)want * sizeof(sp_cooc_entry);
+        off_t off = (off_t)((s->file_off + s->pos) * (int64_t)sizeof(sp_cooc_entry));
+        if (pread(fileno(c->spill), s->buf, bytes, off) != (ssize_t)bytes)
+            return sp_error(SP_EIO, "reading co-occurrence spill file failed");
+        s->buf_lo = s->pos;
+        s->buf_n = want;
+    }
+    sp_cooc_entry e = s->buf[s->pos++ - s->buf_lo];
+    s->key = e.key;
+    s->val = e.val;
+    return 1;
+}
+
+static int source_next(const sp_cooc *c, source *s)
+{
+    if (s->kind == 0) return dense_next(c, s);
+    if (s->kind == 2) return run_next(c, s);
+    if (s->pos >= s->len) return 0;
+    s->key = s->arr[s->pos].key;
+    s->val = s->arr[s->pos++].val;
+    return 1;
+}
+
+static void sift_down(source **heap, size_t n, size_t k)
+{
+    for (;;) {
+        size_t l = 2 * k + 1, m = k;
+        if (l < n && heap[l]->key < heap[m]->key) m = l;
+        if (l + 1 < n && heap[l + 1]->key < heap[m]->key) m = l + 1;
+        if (m == k) return;
+        source *t = heap[k];
+        heap[k] = heap[m];
+        heap[m] = t;
+        k = m;
+    }
+}
+
+/* Sources: dense, table, runs; run buffers share a quarter of the budget. */
+static int sources_init(sp_cooc *c, size_t table_entries, source *src, size_t *count)
+{
+    size_t k = 0;
+    src[k++] = (source){.kind = 0, .i = 0, .j = 0};
+    src[k++] = (source){.kind = 1, .arr = c->tab, .len = (int64_t)table_entries};
+    int64_t per_run = c->nruns ? (int64_t)(c->opt.memory_bytes / 4 / sizeof(sp_cooc_entry) /
+                                           c->nruns) : 0;
+    if (per_run < 256) per_run = 256;
+    if (per_run > 65536) per_run = 65536;
+    if (c->spill && fflush(c->spill) != 0)
+        return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
+    for (size_t r = 0; r < c->nruns; r++) {
+        source s = {.kind = 2, .len = c->run_len[r], .file_off = c->run_start[r]};
+        s.buf_cap = per_run;
+        s.buf = sp_malloc((size_t)per_run * sizeof *s.buf);
+        src[k++] = s;
+        if (!s.buf) {
+            *count = k;
+            return SP_ENOMEM;
+        }
+    }
+    *count = k;
+    return SP_OK;
+}
+
+static int merge_loop(sp_cooc *c, source **heap, size_t nh, sp_cooc_visit visit, void *ctx)
+{
+    while (nh > 0) {
+        uint64_t key = heap[0]->key;
+        double v = 0.0;
+        while (nh > 0 && heap[0]->key == key) {
+            v += heap[0]->val;
+            int rc = source_next(c, heap[0]);
+            if (rc < 0) return rc;
+            if (rc == 0) heap[0] = heap[--nh];
+            sift_down(heap, nh, 0);
+        }
+        visit(ctx, (int)(key >> 32), (int)(key & 0xffffffffu), v);
+    }
+    return SP_OK;
+}
+
+int sp_cooc_merge(sp_cooc *c, size_t table_entries, sp_cooc_visit visit, void *ctx)
+{
+    size_t ns = 0, nh = 0;
+    source *src = sp_calloc(c->nruns + 2, sizeof *src);
+    source **heap = sp_calloc(c->nruns + 2, sizeof *heap);
+    int rc = (src && heap) ? sources_init(c, table_entries, src, &ns) : SP_ENOMEM;
+    for (size_t k = 0; rc == SP_OK && k < ns; k++) {
+        rc = source_next(c, &src[k]);
+        if (rc == 1) heap[nh++] = &src[k];
+        rc = rc < 0 ? rc : SP_OK;
+    }
+    for (size_t k = nh / 2 + 1; rc == SP_OK && k-- > 0;) sift_down(heap, nh, k);
+    if (rc == SP_OK) rc = merge_loop(c, heap, nh, visit, ctx);
+    for (size_t k = 0; src && k < ns; k++) free(src[k].buf);
+    free(src);
+    free(heap);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* feature_map.c: one Criteo row -> 39 (id, weight) pairs, as MindSpore's Wide &
+ * Deep preprocessing: integer field f -> id f with weight value / max (or
+ * log(1 + max(value, 0))), categorical -> vocabulary, OOV or hash id, weight 1.
+ * Guarantees: finite weights for any int64 input; never the log of a value <= 0. */
+#include <math.h>
+#include "data/data_internal.h"
+
+static float int_weight(const sp_vocab *v, int f, int64_t value)
+{
+    if (v->opt.dense == SP_DENSE_LOG) return (float)log1p(value > 0 ? (double)value : 0.0);
+    double max = v->int_max[f];
+    return max > 0.0 ? (float)((double)value / max) : 0.0f;
+}
+
+int sp_feature_map(const sp_vocab *v, const sp_criteo_row *row, unsigned flags, int *ids,
+                   float *weights)
+{
+    int k = 0;
+    if (!(flags & SP_MAP_NO_INTS)) {
+        for (int f = 0; f < SP_CRITEO_INT_FIELDS; f++) {
+            int present = row->int_present >> f & 1u;
+            if (!present && (flags & SP_MAP_SKIP_MISSING_INTS)) continue;
+            ids[k] = f;
+            weights[k++] = present ? int_weight(v, f, row->ints[f]) : 0.0f;
+        }
+    }
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
+        ids[k] = sp_vocab_lookup(v, f, row->cats[f], row->cat_present >> f & 1u);
+        weights[k++] = 1.0f;
+    }
+    return k;
+}
+
+void sp_feature_map_batch(const sp_vocab *v, const sp_criteo_row *rows, int n, int *ids,
+                          float *weights)
+{
+    for (int r = 0; r < n; r++)
+        sp_feature_map(v, &rows[r], 0, ids + (size_t)r * SP_CRITEO_FIELDS,
+                       weights + (size_t)r * SP_CRITEO_FIELDS);
+}

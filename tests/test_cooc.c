@@ -1,0 +1,377 @@
+/* test_cooc.c: the co-occurrence builder. References: a brute-force dense
+ * count (X^T X over the mapped rows) checked entry by entry, the hand counts of
+ * tiny.tsv, and the in-memory accumulator against the spilling one. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include "spartan/data.h"
+#include "data/cooc_internal.h"
+#include "test_util.h"
+
+static const char *criteo_path(const char *name)
+{
+    static char buf[4200];
+    snprintf(buf, sizeof buf, "%s", test_data_path("criteo"));
+    size_t len = strlen(buf);
+    snprintf(buf + len, sizeof buf - len, "/%s", name);
+    return buf;
+}
+
+static sp_vocab *build_vocab(const char *file, int64_t min_count, int64_t buckets)
+{
+    sp_vocab_options vo;
+    sp_vocab_options_default(&vo);
+    vo.min_count = min_count;
+    vo.hash_buckets = buckets;
+    sp_vocab *v = NULL;
+    assert_int_equal(sp_vocab_build_from_file(criteo_path(file), NULL, &vo, &v), SP_OK);
+    return v;
+}
+
+/* Dense reference: X (rows x n, X[r][id] = 1 or summed weight), C = X^T X. */
+static double *brute_force(const char *file, const sp_vocab *v, unsigned flags, int weighted,
+                           int64_t *rows_out)
+{
+    int n = sp_vocab_n_ids(v);
+    double *C = calloc((size_t)n * n, sizeof *C), *x = calloc((size_t)n, sizeof *x);
+    assert_non_null(C);
+    assert_non_null(x);
+    sp_criteo_reader *r;
+    assert_int_equal(sp_criteo_reader_open(&r, criteo_path(file), NULL), SP_OK);
+    sp_criteo_row row;
+    int ids[39];
+    float w[39];
+    int64_t rows = 0;
+    while (sp_criteo_reader_next(r, &row) == 1) {
+        int k = sp_feature_map(v, &row, flags, ids, w);
+        memset(x, 0, (size_t)n * sizeof *x);
+        for (int t = 0; t < k; t++) x[ids[t]] = weighted ? x[ids[t]] + w[t] : 1.0;
+        for (int a = 0; a < k; a++)
+            for (int b = 0; b < k; b++) {
+                int i = ids[a], j = ids[b];
+                /* each distinct (i, j) once per row: only at first occurrences */
+                int first_a = 1, first_b = 1;
+                for (int t = 0; t < a; t++) first_a &= ids[t] != i;
+                for (int t = 0; t < b; t++) first_b &= ids[t] != j;
+                if (first_a && first_b) C[(size_t)i * n + j] += x[i] * x[j];
+            }
+        rows++;
+    }
+    sp_criteo_reader_close(r);
+    free(x);
+    if (rows_out) *rows_out = rows;
+    return C;
+}
+
+static double *csr_dense(const sp_csr *A)
+{
+    double *D = calloc((size_t)A->rows * A->cols, sizeof *D);
+    assert_non_null(D);
+    for (int i = 0; i < A->rows; i++) {
+        for (int64_t p = A->rowptr[i]; p < A->rowptr[i + 1]; p++) {
+            if (p > A->rowptr[i]) assert_true(A->colind[p] > A->colind[p - 1]); /* sorted */
+            D[(size_t)i * A->cols + A->colind[p]] = A->val[p];
+        }
+    }
+    return D;
+}
+
+/* Max |A - B| relative to max |B| over all n x n entries (diagonal of B
+ * ignored when !diagonal); also checks A has no entry where B is 0. */
+static double compare(const sp_csr *A, const double *B, int n, int diagonal)
+{
+    double *D = csr_dense(A), err = 0, scale = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double b = (i == j && !diagonal) ? 0.0 : B[(size_t)i * n + j];
+            double d = D[(size_t)i * n + j];
+            if (b == 0.0 && d != 0.0) err = INFINITY;
+            err = fmax(err, fabs(d - b));
+            scale = fmax(scale, fabs(b));
+        }
+    free(D);
+    return err / (scale > 0 ? scale : 1.0);
+}
+
+static int csr_identical(const sp_csr *A, const sp_csr *B)
+{
+    if (A->rows != B->rows || A->nnz != B->nnz) return 0;
+    return !memcmp(A->rowptr, B->rowptr, ((size_t)A->rows + 1) * sizeof *A->rowptr) &&
+           !memcmp(A->colind, B->colind, (size_t)A->nnz * sizeof *A->colind) &&
+           !memcmp(A->val, B->val, (size_t)A->nnz * sizeof *A->val);
+}
+
+static void cooc_file(const char *file, const sp_vocab *v, unsigned flags,
+                      const sp_cooc_options *co, sp_csr *C, sp_cooc_stats *st)
+{
+    int rc = sp_cooc_from_file(criteo_path(file), NULL, v, flags, co, C, st);
+    if (rc < 0) print_error("%s\n", sp_errmsg());
+    assert_int_equal(rc, SP_OK);
+}
+
+/* tiny.tsv: hand counts of the README, then every entry against brute force. */
+static void test_tiny_counts(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("tiny.tsv", 1, 0);
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.diagonal = 1;
+    sp_csr C;
+    cooc_file("tiny.tsv", v, SP_MAP_SKIP_MISSING_INTS, &co, &C, NULL);
+    assert_int_equal(C.rows, 69);
+    double *D = csr_dense(&C);
+    assert_true(D[62 * 69 + 63] == 3.0); /* C1 aaaaaaaa with C2 11111111: rows 1, 2, 6 */
+    assert_true(D[63 * 69 + 62] == 3.0);
+    assert_true(D[62 * 69 + 64] == 4.0); /* C1 aaaaaaaa with C3 deadbeef: rows 1, 2, 4, 6 */
+    assert_true(D[62 * 69 + 62] == 5.0); /* rows holding C1 aaaaaaaa */
+    assert_true(D[0 * 69 + 0] == 6.0);   /* I1 present on 6 rows */
+    assert_true(D[0 * 69 + 13] == 1.0);  /* I1 with C1 missing (OOV): row 5 */
+    assert_true(D[2 * 69 + 2] == 6.0);   /* I3 present on 6 rows (missing on 1, 4) */
+    assert_true(D[39 * 69 + 40] == 8.0); /* C4 and C5 constant */
+    free(D);
+    double *B = brute_force("tiny.tsv", v, SP_MAP_SKIP_MISSING_INTS, 0, NULL);
+    assert_small(compare(&C, B, 69, 1), 0.0);
+    assert_small(sp_csr_asymmetry(&C), 0.0);
+    sp_csr_uninit(&C);
+    co.diagonal = 0; /* default: no diagonal */
+    cooc_file("tiny.tsv", v, SP_MAP_SKIP_MISSING_INTS, &co, &C, NULL);
+    assert_small(compare(&C, B, 69, 0), 0.0);
+    sp_csr_uninit(&C);
+    free(B);
+    sp_vocab_free(v);
+}
+
+/* Weighted (products of MindSpore weights, all 39 ids) against brute force. */
+static void test_weighted_against_brute_force(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("criteo_train_2000.txt.gz", 20, 0);
+    int n = sp_vocab_n_ids(v);
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.weighted = 1;
+    co.diagonal = 1;
+    sp_csr C;
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &co, &C, NULL);
+    double *B = brute_force("criteo_train_2000.txt.gz", v, 0, 1, NULL);
+    assert_small(compare(&C, B, n, 1), 1e-12);
+    sp_csr_uninit(&C);
+    co.weighted = 0;
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &co, &C, NULL);
+    free(B);
+    B = brute_force("criteo_train_2000.txt.gz", v, 0, 0, NULL);
+    assert_small(compare(&C, B, n, 1), 0.0);
+    sp_csr_uninit(&C);
+    free(B);
+    sp_vocab_free(v);
+}
+
+/* A tiny budget forces hash-only accumulation with many spilled runs: the
+ * same matrix, bit for bit in count mode. */
+static void test_spilling_identical(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("criteo_train_2000.txt.gz", 2, 0);
+    sp_cooc_options mem, tiny;
+    sp_cooc_options_default(&mem);
+    mem.diagonal = 1;
+    tiny = mem;
+    tiny.memory_bytes = 64 << 10;
+    tiny.dense_ids = 0;
+    sp_csr A, B, Cp;
+    sp_cooc_stats sa, sb, sc;
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &mem, &A, &sa);
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &tiny, &B, &sb);
+    assert_int_equal(sa.spills, 0);
+    assert_int_equal(sa.dense_ids, sp_vocab_n_ids(v));
+    assert_true(sb.spills >= 10);
+    assert_int_equal(sb.dense_ids, 0);
+    assert_true(csr_identical(&A, &B));
+    tiny.dense_ids = -1; /* auto: part dense, part hashed and spilled */
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &tiny, &Cp, &sc);
+    assert_true(sc.dense_ids > 0 && sc.dense_ids < sp_vocab_n_ids(v));
+    assert_true(sc.spills >= 1);
+    assert_true(csr_identical(&A, &Cp));
+    sp_csr_uninit(&B);
+    sp_csr_uninit(&Cp);
+    /* weighted: same up to summation order */
+    mem.weighted = tiny.weighted = 1;
+    tiny.dense_ids = 0;
+    sp_csr_uninit(&A);
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &mem, &A, &sa);
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &tiny, &B, &sb);
+    assert_true(sb.spills >= 10);
+    double *Bd = csr_dense(&B);
+    assert_small(compare(&A, Bd, A.rows, 1), 1e-13);
+    free(Bd);
+    sp_csr_uninit(&A);
+    sp_csr_uninit(&B);
+    sp_vocab_free(v);
+}
+
+static void test_gzip_plain_identical(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("tiny.tsv", 1, 0);
+    sp_vocab *vz = build_vocab("tiny.tsv.gz", 1, 0);
+    assert_int_equal(sp_vocab_n_ids(v), sp_vocab_n_ids(vz));
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.weighted = 1;
+    sp_csr A, B;
+    cooc_file("tiny.tsv", v, 0, &co, &A, NULL);
+    cooc_file("tiny.tsv.gz", vz, 0, &co, &B, NULL);
+    assert_true(csr_identical(&A, &B));
+    sp_csr_uninit(&A);
+    sp_csr_uninit(&B);
+    sp_vocab_free(v);
+    sp_vocab_free(vz);
+}
+
+/* sym: C_ij / sqrt(D_i D_j), D = row sums; ppmi: max(0, log(C_ij N / (C_ii C_jj))). */
+static void test_normalizations(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("criteo_train_2000.txt.gz", 20, 0);
+    int n = sp_vocab_n_ids(v);
+    int64_t rows;
+    double *B = brute_force("criteo_train_2000.txt.gz", v, SP_MAP_SKIP_MISSING_INTS, 0, &rows);
+    double *S = calloc((size_t)n * n, sizeof *S), *P = calloc((size_t)n * n, sizeof *P);
+    double *d = calloc((size_t)n, sizeof *d);
+    assert_non_null(S);
+    assert_non_null(P);
+    assert_non_null(d);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) d[i] += i == j ? 0.0 : B[(size_t)i * n + j];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double c = B[(size_t)i * n + j];
+            if (i == j || c == 0) continue;
+            S[(size_t)i * n + j] = c / sqrt(d[i] * d[j]);
+            double pmi = log(c * (double)rows / (B[(size_t)i * n + i] * B[(size_t)j * n + j]));
+            P[(size_t)i * n + j] = pmi > 0 ? pmi : 0;
+        }
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.normalize = SP_COOC_NORM_SYM;
+    sp_csr C;
+    cooc_file("criteo_train_2000.txt.gz", v, SP_MAP_SKIP_MISSING_INTS, &co, &C, NULL);
+    assert_small(compare(&C, S, n, 0), 1e-14);
+    sp_csr_uninit(&C);
+    co.normalize = SP_COOC_NORM_PPMI;
+    cooc_file("criteo_train_2000.txt.gz", v, SP_MAP_SKIP_MISSING_INTS, &co, &C, NULL);
+    assert_small(compare(&C, P, n, 0), 1e-14);
+    for (int64_t p = 0; p < C.nnz; p++) assert_true(C.val[p] > 0.0);
+    sp_csr_uninit(&C);
+    free(S);
+    free(P);
+    free(d);
+    free(B);
+    sp_vocab_free(v);
+}
+
+/* Random rows with duplicates through sp_cooc_add, mostly hashed with spills
+ * and forced count flushes, against a dense X^T X. */
+static void test_random_rows(void **state)
+{
+    (void)state;
+    const int n = 300, rows = 3000;
+    double *B = calloc((size_t)n * n, sizeof *B), x[300];
+    assert_non_null(B);
+    sp_rng rng;
+    sp_rng_seed(&rng, 7);
+    sp_cooc *c1, *c2;
+    sp_cooc_options o1, o2;
+    sp_cooc_options_default(&o1);
+    o1.diagonal = 1;
+    o2 = o1;
+    o2.memory_bytes = 64 << 10;
+    o2.dense_ids = 40;
+    assert_int_equal(sp_cooc_new(&c1, n, &o1), SP_OK);
+    assert_int_equal(sp_cooc_new(&c2, n, &o2), SP_OK);
+    c2->sq32_limit = 100; /* exercise the flush of uint32 counts */
+    for (int r = 0; r < rows; r++) {
+        int k = 1 + (int)sp_rng_below(&rng, 30), ids[30];
+        memset(x, 0, sizeof x);
+        for (int t = 0; t < k; t++) {
+            /* skewed ids with duplicates */
+            double u = sp_rng_uniform(&rng);
+            ids[t] = (int)(n * u * u * u);
+            x[ids[t]] = 1.0;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n && x[i] != 0; j++) B[(size_t)i * n + j] += x[i] * x[j];
+        assert_int_equal(sp_cooc_add(c1, ids, NULL, k), SP_OK);
+        assert_int_equal(sp_cooc_add(c2, ids, NULL, k), SP_OK);
+    }
+    sp_csr A1, A2;
+    assert_int_equal(sp_cooc_finish(c1, &A1), SP_OK);
+    assert_int_equal(sp_cooc_finish(c2, &A2), SP_OK);
+    assert_true(sp_cooc_get_stats(c2).spills >= 2);
+    assert_int_equal(sp_cooc_get_stats(c1).rows, rows);
+    assert_int_equal(sp_cooc_get_stats(c1).nnz, A1.nnz);
+    assert_small(compare(&A1, B, n, 1), 0.0);
+    assert_true(csr_identical(&A1, &A2));
+    assert_int_equal(sp_cooc_add(c1, (int[]){1}, NULL, 1), SP_EINVAL); /* after finish */
+    sp_cooc_free(c1);
+    sp_cooc_free(c2);
+    sp_csr_uninit(&A1);
+    sp_csr_uninit(&A2);
+    free(B);
+}
+
+static void test_argument_errors(void **state)
+{
+    (void)state;
+    sp_cooc *c1;
+    sp_cooc_options o1;
+    sp_cooc_options_default(&o1);
+    assert_int_equal(sp_cooc_new(&c1, 10, NULL), SP_OK);
+    assert_int_equal(sp_cooc_add(c1, (int[]){1, 10}, NULL, 2), SP_EINVAL);
+    assert_non_null(strstr(sp_errmsg(), "row 1: id 10 outside [0, 10)"));
+    sp_cooc_free(c1);
+    o1.memory_bytes = 1000;
+    assert_int_equal(sp_cooc_new(&c1, 10, &o1), SP_EINVAL);
+    assert_non_null(strstr(sp_errmsg(), "memory budget"));
+    o1.memory_bytes = 1 << 20;
+    o1.weighted = 1;
+    assert_int_equal(sp_cooc_new(&c1, 10, &o1), SP_OK);
+    assert_int_equal(sp_cooc_add(c1, (int[]){1, 2}, (float[]){1.0f, NAN}, 2), SP_EINVAL);
+    assert_non_null(strstr(sp_errmsg(), "not finite"));
+    sp_cooc_free(c1);
+}
+
+/* Hash mode collides fields into one bucket: X sums the weights there. */
+static void test_hash_mode_duplicates(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("criteo_train_2000.txt.gz", 0, 50);
+    int n = sp_vocab_n_ids(v);
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.diagonal = 1;
+    co.weighted = 1;
+    sp_csr C;
+    cooc_file("criteo_train_2000.txt.gz", v, 0, &co, &C, NULL);
+    double *B = brute_force("criteo_train_2000.txt.gz", v, 0, 1, NULL);
+    assert_small(compare(&C, B, n, 1), 1e-12);
+    sp_csr_uninit(&C);
+    free(B);
+    sp_vocab_free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tiny_counts),
+        cmocka_unit_test(test_weighted_against_brute_force),
+        cmocka_unit_test(test_spilling_identical),
+        cmocka_unit_test(test_gzip_plain_identical),
+        cmocka_unit_test(test_normalizations),
+        cmocka_unit_test(test_random_rows),
+        cmocka_unit_test(test_argument_errors),
+        cmocka_unit_test(test_hash_mode_duplicates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
