@@ -46,15 +46,14 @@ static double *brute_force(const char *file, const sp_vocab *v, unsigned flags, 
         int k = sp_feature_map(v, &row, flags, ids, w);
         memset(x, 0, (size_t)n * sizeof *x);
         for (int t = 0; t < k; t++) x[ids[t]] = weighted ? x[ids[t]] + w[t] : 1.0;
-        for (int a = 0; a < k; a++)
-            for (int b = 0; b < k; b++) {
-                int i = ids[a], j = ids[b];
-                /* each distinct (i, j) once per row: only at first occurrences */
-                int first_a = 1, first_b = 1;
-                for (int t = 0; t < a; t++) first_a &= ids[t] != i;
-                for (int t = 0; t < b; t++) first_b &= ids[t] != j;
-                if (first_a && first_b) C[(size_t)i * n + j] += x[i] * x[j];
-            }
+        int d = 0, u[39]; /* the row's distinct ids */
+        for (int t = 0; t < k; t++) {
+            int seen = 0;
+            for (int q = 0; q < d; q++) seen |= u[q] == ids[t];
+            if (!seen) u[d++] = ids[t];
+        }
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++) C[(size_t)u[a] * n + u[b]] += x[u[a]] * x[u[b]];
         rows++;
     }
     sp_criteo_reader_close(r);

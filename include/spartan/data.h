@@ -29,8 +29,9 @@
  *   [13, 39)         out-of-vocabulary id of categorical field C1..C26 (13 + f)
  *   [39, n_ids)      vocabulary ids: (field, value) pairs seen more than
  *                    min_count times, ordered by descending count (ties by
- *                    field, then value), so low ids are the frequent ones;
- *                    in hash mode instead 39 + hash(field, value) mod B.
+ *                    field, then value, the missing value last), so low ids
+ *                    are the frequent ones; in hash mode instead
+ *                    39 + hash(field, value) mod B (a fixed hash, stable across runs).
  * A missing categorical value is a value of its own (as in MindSpore, where
  * the empty string is counted like any other category).
  *
@@ -188,7 +189,10 @@ void sp_feature_map_batch(const sp_vocab *v, const sp_criteo_row *rows, int n, i
 /* ==== co-occurrence matrix ============================================= */
 /* C = X^T X where X (rows x n) has X[r][id] = 1 (counts) or the sum of the
  * row's weights at id (weighted); so C[i][j] = number of rows holding both
- * i and j, and C[i][i] = rows holding i. */
+ * i and j, and C[i][i] = rows holding i. Exact in count mode whatever the
+ * budget; weighted sums may differ in the last bits between budgets.
+ * Frequent ids should be small (vocabulary ids are): they fill the dense
+ * block, the rest goes through a hash table of (i, j) keys that spills. */
 
 typedef enum sp_cooc_norm {
     SP_COOC_NORM_NONE = 0, /* raw counts (or weight products) */
@@ -201,9 +205,11 @@ typedef struct sp_cooc_options {
     int weighted;          /* 0: count rows; 1: sum of w_i w_j */
     int diagonal;          /* 1: keep C[i][i] in the output; 0 (default): drop it */
     sp_cooc_norm normalize;
-    size_t memory_bytes;   /* accumulator budget (default 512 MiB); runs spill beyond it */
-    int64_t dense_ids;     /* ids below this use a dense triangle; -1 (default) = as many
-                            * as fit in half the budget; 0 = hash only */
+    size_t memory_bytes;   /* accumulator budget (default 512 MiB): sorted runs spill to a
+                            * temp file beyond it; the output CSR is not counted */
+    int64_t dense_ids;     /* pairs of ids both below h go to a dense h x h block (uint32
+                            * counts, doubles when weighted); -1 (default): the largest h
+                            * fitting half the budget; 0 = everything hashed */
     const char *tmp_dir;   /* spill directory; NULL = $TMPDIR or /tmp */
 } sp_cooc_options;
 

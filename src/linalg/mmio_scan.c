@@ -141,10 +141,11 @@ int sp_mm_scan_int(const sp_mm_scanner *s, const char **pp, const char *what, in
     int64_t v = 0;
     int overflow = 0;
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > (INT64_MAX - 9) / 10)
+        int digit = *p - '0';
+        if (v > (INT64_MAX - digit) / 10)
             overflow = 1;
         else
-            v = v * 10 + (*p - '0');
+            v = v * 10 + digit;
     }
     if (p == start || !is_field_end(*p))
         return sp_mm_fail(s, 0, "%s: '%.*s' is not a %s integer", what, field_len(start), start,
