@@ -176,7 +176,7 @@ static void test_spilling_identical(void **state)
     sp_cooc_options_default(&mem);
     mem.diagonal = 1;
     tiny = mem;
-    tiny.memory_bytes = 64 << 10;
+    tiny.memory_bytes = 256 << 10;
     tiny.dense_ids = 0;
     sp_csr A, B, Cp;
     sp_cooc_stats sa, sb, sc;
@@ -341,6 +341,53 @@ static void test_argument_errors(void **state)
     sp_cooc_free(c1);
 }
 
+/* Row blocks (one per MPI rank) stacked give the full matrix, also with
+ * spilling and ppmi; sym is refused for a block. */
+static void test_row_blocks(void **state)
+{
+    (void)state;
+    sp_vocab *v = build_vocab("criteo_train_2000.txt.gz", 10, 0);
+    int n = sp_vocab_n_ids(v), cut[3] = {0, 57, n};
+    for (int norm = 0; norm < 2; norm++) {
+        sp_cooc_options co;
+        sp_cooc_options_default(&co);
+        co.diagonal = 1;
+        co.normalize = norm ? SP_COOC_NORM_PPMI : SP_COOC_NORM_NONE;
+        sp_csr full, part;
+        cooc_file("criteo_train_2000.txt.gz", v, 0, &co, &full, NULL);
+        co.memory_bytes = 64 << 10;
+        int64_t nnz = 0;
+        for (int b = 0; b < 2; b++) {
+            co.row_begin = cut[b];
+            co.row_end = cut[b + 1];
+            cooc_file("criteo_train_2000.txt.gz", v, 0, &co, &part, NULL);
+            assert_int_equal(part.rows, cut[b + 1] - cut[b]);
+            assert_int_equal(part.cols, n);
+            int64_t off = full.rowptr[cut[b]];
+            for (int r = 0; r <= part.rows; r++)
+                assert_int_equal(part.rowptr[r], full.rowptr[cut[b] + r] - off);
+            assert_memory_equal(part.colind, full.colind + off, (size_t)part.nnz * sizeof(int));
+            assert_memory_equal(part.val, full.val + off, (size_t)part.nnz * sizeof(double));
+            nnz += part.nnz;
+            sp_csr_uninit(&part);
+        }
+        assert_int_equal(nnz, full.nnz);
+        sp_csr_uninit(&full);
+    }
+    sp_cooc *c;
+    sp_cooc_options co;
+    sp_cooc_options_default(&co);
+    co.row_begin = 1;
+    co.row_end = 5;
+    co.normalize = SP_COOC_NORM_SYM;
+    assert_int_equal(sp_cooc_new(&c, 10, &co), SP_EINVAL);
+    assert_non_null(strstr(sp_errmsg(), "sym normalization needs every row"));
+    co.normalize = SP_COOC_NORM_NONE;
+    co.row_end = 11;
+    assert_int_equal(sp_cooc_new(&c, 10, &co), SP_EINVAL);
+    sp_vocab_free(v);
+}
+
 /* Hash mode collides fields into one bucket: X sums the weights there. */
 static void test_hash_mode_duplicates(void **state)
 {
@@ -371,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_random_rows),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_hash_mode_duplicates),
+        cmocka_unit_test(test_row_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

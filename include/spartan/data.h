@@ -211,6 +211,11 @@ typedef struct sp_cooc_options {
                             * counts, doubles when weighted); -1 (default): the largest h
                             * fitting half the budget; 0 = everything hashed */
     const char *tmp_dir;   /* spill directory; NULL = $TMPDIR or /tmp */
+    int row_begin, row_end;/* keep only rows [row_begin, row_end) of C, e.g. one MPI rank's
+                            * block: the output is (row_end - row_begin) x n, local row r is
+                            * row row_begin + r, and pairs touching no kept row are not
+                            * stored. 0, 0 (default) = all rows. Not with NORM_SYM (its
+                            * row sums are global). */
 } sp_cooc_options;
 
 typedef struct sp_cooc_stats {
@@ -227,7 +232,8 @@ void sp_cooc_options_default(sp_cooc_options *opt);
 int sp_cooc_new(sp_cooc **c, int n, const sp_cooc_options *opt); /* n x n, ids in [0, n) */
 /* Add one row of k ids (any order, duplicates merged) with weights (NULL = ones). */
 int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k);
-/* Merge everything into a full symmetric CSR (n x n, sorted, explicit zeros dropped). */
+/* Merge everything into a full symmetric CSR (n x n, or the row block; columns
+ * sorted, explicit zeros dropped). */
 int sp_cooc_finish(sp_cooc *c, sp_csr *C);
 sp_cooc_stats sp_cooc_get_stats(const sp_cooc *c);
 void sp_cooc_free(sp_cooc *c);

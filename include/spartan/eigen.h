@@ -70,7 +70,7 @@ int sp_operator_dense(const sp_dmat *A, sp_operator *op);
 /* Which eigenvalues: largest/smallest magnitude (LM, SM), real part (LR, SR),
  * imaginary part (LI, SI, by |imag|); symmetric only: largest/smallest
  * algebraic (LA, SA) and both ends (BE: ceil(k/2) from the top, floor(k/2)
- * from the bottom). */
+ * from the bottom, returned alternately: largest, smallest, 2nd largest, ...). */
 typedef enum sp_which {
     SP_WHICH_LM, SP_WHICH_SM, SP_WHICH_LR, SP_WHICH_SR, SP_WHICH_LI, SP_WHICH_SI,
     SP_WHICH_LA, SP_WHICH_SA, SP_WHICH_BE,
@@ -125,7 +125,10 @@ typedef struct sp_eigs_options {
     const double *v0;     /* optional start vector (n_local), not copied */
     int want_vectors;     /* 1 = return eigenvectors */
     int symmetric;        /* -1 = take op->symmetric (default), 0 = general, 1 = symmetric path */
-    int check_missed_copies; /* 1 (default): search for missed copies of repeated eigenvalues */
+    int check_missed_copies; /* 1 (default): after convergence, lock the converged Schur
+                           * vectors and restart with a fresh random vector while it finds
+                           * a value that belongs among the nev (missed copies of repeated
+                           * eigenvalues); costs extra matvecs; skipped for SI and BE */
     int dense_auto_max_n; /* auto switches to dense when n <= max(this, 2 ncv); default 200 */
     int miramns_rule;     /* restart-subspace choice: 0 = default (the largest subspace,
                            * stopping early when a smaller nested one converged: never

@@ -38,6 +38,13 @@ static int check_options(int n, const sp_cooc_options *o)
     if (o->memory_bytes < ((size_t)64 << 10))
         return sp_error(SP_EINVAL, "memory budget %zu bytes is below the minimum 64 KiB",
                         o->memory_bytes);
+    int all = o->row_begin == 0 && o->row_end == 0;
+    if (!all && (o->row_begin < 0 || o->row_begin > o->row_end || o->row_end > n))
+        return sp_error(SP_EINVAL, "row range [%d, %d) is not within [0, %d]", o->row_begin,
+                        o->row_end, n);
+    if (!all && o->normalize == SP_COOC_NORM_SYM)
+        return sp_error(SP_EINVAL, "sym normalization needs every row's sum: build the row "
+                        "block unnormalized and scale after reducing the row sums");
     return SP_OK;
 }
 
@@ -71,6 +78,11 @@ int sp_cooc_new(sp_cooc **out, int n, const sp_cooc_options *opt)
     c->n = n;
     c->opt = *opt;
     c->h = dense_block_ids(n, opt);
+    c->max_runs = opt->memory_bytes / 4 / (256 * sizeof(sp_cooc_entry)); /* merge buffers */
+    if (c->max_runs > 256) c->max_runs = 256;
+    if (c->max_runs < 4) c->max_runs = 4;
+    c->lo = opt->row_begin;
+    c->hi = (opt->row_begin == 0 && opt->row_end == 0) ? n : opt->row_end;
     c->st.dense_ids = c->h;
     c->diag = sp_calloc((size_t)n, sizeof *c->diag);
     c->stamp = sp_calloc((size_t)n, sizeof *c->stamp);
@@ -92,6 +104,7 @@ void sp_cooc_free(sp_cooc *c)
 {
     if (!c) return;
     if (c->spill) fclose(c->spill);
+    if (c->spill_alt) fclose(c->spill_alt);
     free(c->diag);
     free(c->sq);
     free(c->sq32);
@@ -141,7 +154,7 @@ static int table_grow(sp_cooc *c)
 }
 
 /* Temp file for runs: in tmp_dir, $TMPDIR or /tmp, unlinked at once. */
-static int spill_open(sp_cooc *c)
+int sp_cooc_spill_open(const sp_cooc *c, FILE **fp)
 {
     const char *dir = c->opt.tmp_dir ? c->opt.tmp_dir : getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";
@@ -151,8 +164,8 @@ static int spill_open(sp_cooc *c)
     if (fd < 0)
         return sp_error(SP_EIO, "%s: cannot create spill file: %s", path, strerror(errno));
     unlink(path);
-    c->spill = fdopen(fd, "w+b");
-    if (!c->spill) {
+    *fp = fdopen(fd, "w+b");
+    if (!*fp) {
         close(fd);
         return sp_error(SP_EIO, "cannot open spill file in %s", dir);
     }
@@ -162,7 +175,7 @@ static int spill_open(sp_cooc *c)
 static int spill_run(sp_cooc *c)
 {
     int rc;
-    if (!c->spill && (rc = spill_open(c)) < 0) return rc;
+    if (!c->spill && (rc = sp_cooc_spill_open(c, &c->spill)) < 0) return rc;
     if (c->nruns == c->runs_cap) {
         size_t cap = c->runs_cap ? 2 * c->runs_cap : 16;
         int64_t *s = sp_realloc(c->run_start, cap * sizeof *s);
@@ -176,13 +189,14 @@ static int spill_run(sp_cooc *c)
     size_t k = sp_cooc_table_compact(c);
     if (fseeko(c->spill, 0, SEEK_END) != 0 || fwrite(c->tab, sizeof *c->tab, k, c->spill) != k)
         return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
-    c->run_start[c->nruns] = c->st.spilled_entries;
+    c->run_start[c->nruns] = c->file_entries;
     c->run_len[c->nruns++] = (int64_t)k;
+    c->file_entries += (int64_t)k;
     c->st.spills++;
     c->st.spilled_entries += (int64_t)k;
     for (size_t i = 0; i < c->cap; i++) c->tab[i].key = SP_COOC_EMPTY;
     c->count = 0;
-    return SP_OK;
+    return c->nruns >= c->max_runs ? sp_cooc_merge_runs(c) : SP_OK;
 }
 
 /* Room for one more entry: grow while allowed, else spill a run. */
@@ -303,7 +317,9 @@ static int add_hashed(sp_cooc *c, int m_dense, int m)
     const float *w = c->sw;
     for (int b = m_dense; b < m; b++) {
         uint64_t jb = (uint64_t)s[b];
+        int b_kept = s[b] >= c->lo && s[b] < c->hi;
         for (int a = 0; a < b; a++) {
+            if (!b_kept && (s[a] < c->lo || s[a] >= c->hi)) continue; /* no kept row */
             int rc = table_make_room(c);
             if (rc < 0) return rc;
             uint64_t ia = (uint64_t)s[a];
@@ -337,7 +353,7 @@ int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k)
 {
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_add after sp_cooc_finish");
     if (k < 0 || (k > 0 && !ids)) return sp_error(SP_EINVAL, "bad row: k = %d", k);
-    int m_dense, rc;
+    int m_dense = 0, rc;
     int m = row_prepare(c, ids, weights, k, &m_dense);
     if (m < 0) return m;
     if (c->sq32 && c->sq32_rows >= c->sq32_limit && (rc = flush_counts(c)) < 0) return rc;

@@ -11,8 +11,9 @@ typedef struct assemble {
     const sp_cooc *c;
     int fill;               /* 0: counting pass, 1: fill pass */
     int next_diag;          /* rows below have had their diagonal placed */
-    int64_t *cursor;        /* n: counts (pass 0), write positions (pass 1) */
-    double *rowsum;         /* n: row sums of the raw output (for sym) */
+    int lo, hi;             /* rows kept */
+    int64_t *cursor;        /* hi - lo: counts (pass 0), write positions (pass 1) */
+    double *rowsum;         /* hi - lo: row sums of the raw output (for sym: all rows) */
     sp_csr *C;
 } assemble;
 
@@ -21,7 +22,7 @@ static double normalized(const assemble *a, int i, int j, double v)
 {
     const sp_cooc *c = a->c;
     if (c->opt.normalize == SP_COOC_NORM_SYM) {
-        double d = a->rowsum[i] * a->rowsum[j];
+        double d = a->rowsum[i - a->lo] * a->rowsum[j - a->lo]; /* lo = 0 here */
         return d > 0.0 ? v / sqrt(d) : 0.0;
     }
     if (c->opt.normalize == SP_COOC_NORM_PPMI) {
@@ -41,12 +42,14 @@ static int keep(const assemble *a, int i, int j, double v)
 
 static void put(assemble *a, int row, int col, double v)
 {
+    if (row < a->lo || row >= a->hi) return;
+    int r = row - a->lo;
     if (!a->fill) {
-        a->cursor[row]++;
-        a->rowsum[row] += v;
+        a->cursor[r]++;
+        a->rowsum[r] += v;
         return;
     }
-    int64_t p = a->cursor[row]++;
+    int64_t p = a->cursor[r]++;
     a->C->colind[p] = col;
     a->C->val[p] = normalized(a, row, col, v);
 }
@@ -70,10 +73,12 @@ static void visit_pair(void *ctx, int i, int j, double v)
     put(a, j, i, v);
 }
 
-static int alloc_output(assemble *a, int n)
+static int alloc_output(assemble *a, int ncols)
 {
     sp_csr *C = a->C;
-    C->rows = C->cols = n;
+    int n = a->hi - a->lo;
+    C->rows = n;
+    C->cols = ncols;
     C->rowptr = sp_malloc(((size_t)n + 1) * sizeof *C->rowptr);
     if (!C->rowptr) return SP_ENOMEM;
     C->rowptr[0] = 0;
@@ -90,12 +95,12 @@ static int two_passes(sp_cooc *c, size_t entries, assemble *a)
 {
     for (a->fill = 0; a->fill < 2; a->fill++) {
         a->next_diag = 0;
-        int rc = sp_cooc_merge(c, entries, visit_pair, a);
+        int rc = sp_cooc_merge(c, entries, 0, visit_pair, a);
         if (rc < 0) return rc;
         place_diagonals(a, c->n);
         if (!a->fill && (rc = alloc_output(a, c->n)) < 0) return rc;
     }
-    for (int r = 0; r < c->n; r++)
+    for (int r = 0; r < a->hi - a->lo; r++)
         if (a->cursor[r] != a->C->rowptr[r + 1])
             return sp_error(SP_EINTERNAL, "co-occurrence assembly: row %d inconsistent", r);
     return SP_OK;
@@ -107,9 +112,9 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_finish called twice");
     c->finished = 1;
     size_t entries = sp_cooc_table_compact(c);
-    assemble a = {.c = c, .C = C};
-    a.cursor = sp_calloc((size_t)c->n, sizeof *a.cursor);
-    a.rowsum = sp_calloc((size_t)c->n, sizeof *a.rowsum);
+    assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi};
+    a.cursor = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.cursor);
+    a.rowsum = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.rowsum);
     int rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
     free(a.cursor);
     free(a.rowsum);

@@ -21,6 +21,7 @@ struct sp_cooc {
     sp_cooc_stats st;
     double *diag;         /* n: rows holding i (or sum of w_i^2) */
     int64_t h;            /* ids < h use the dense block */
+    int lo, hi;           /* rows of C kept: [lo, hi) */
     /* Dense block, square h x h, row-major: the pair {i, j} of a row is added
      * at [a*h + b] for whichever order the row lists them, so C_ij (i != j) is
      * sq[i*h + j] + sq[j*h + i]; no sorting per row. */
@@ -32,8 +33,10 @@ struct sp_cooc {
     size_t cap, count, max_cap;
     int shift;            /* 64 - log2(cap), Fibonacci hashing */
     FILE *spill;          /* sorted runs, one after another (unlinked temp file) */
+    FILE *spill_alt;      /* the other file: runs are merged into it at max_runs */
+    int64_t file_entries; /* entries in spill (where the next run starts) */
     int64_t *run_start, *run_len; /* in entries */
-    size_t nruns, runs_cap;
+    size_t nruns, runs_cap, max_runs;
     uint32_t *stamp;      /* n: tag of the last row holding the id (duplicate check) */
     int *slot;            /* n: that id's position in the row's scratch */
     uint32_t tag;
@@ -56,8 +59,14 @@ void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n);
 size_t sp_cooc_table_compact(sp_cooc *c);
 
 /* Visit every distinct pair (i < j) in key order with its summed value:
- * dense block, the compacted table (count entries at c->tab) and the runs. */
+ * dense block, the compacted table (count entries at c->tab) and the runs
+ * (runs only when runs_only). */
 typedef void (*sp_cooc_visit)(void *ctx, int i, int j, double v);
-int sp_cooc_merge(sp_cooc *c, size_t table_entries, sp_cooc_visit visit, void *ctx);
+int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
+                  void *ctx);
+/* Merge all runs into one in the other spill file, which becomes the current one. */
+int sp_cooc_merge_runs(sp_cooc *c);
+/* Create an unlinked temp file for runs. */
+int sp_cooc_spill_open(const sp_cooc *c, FILE **fp);
 
 #endif

@@ -126,11 +126,14 @@ static void sift_down(source **heap, size_t n, size_t k)
 }
 
 /* Sources: dense, table, runs; run buffers share a quarter of the budget. */
-static int sources_init(sp_cooc *c, size_t table_entries, source *src, size_t *count)
+static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source *src,
+                        size_t *count)
 {
     size_t k = 0;
-    src[k++] = (source){.kind = 0, .i = 0, .j = 0};
-    src[k++] = (source){.kind = 1, .arr = c->tab, .len = (int64_t)table_entries};
+    if (!runs_only) {
+        src[k++] = (source){.kind = 0, .i = 0, .j = 0};
+        src[k++] = (source){.kind = 1, .arr = c->tab, .len = (int64_t)table_entries};
+    }
     int64_t per_run = c->nruns ? (int64_t)(c->opt.memory_bytes / 4 / sizeof(sp_cooc_entry) /
                                            c->nruns) : 0;
     if (per_run < 256) per_run = 256;
@@ -168,12 +171,13 @@ static int merge_loop(sp_cooc *c, source **heap, size_t nh, sp_cooc_visit visit,
     return SP_OK;
 }
 
-int sp_cooc_merge(sp_cooc *c, size_t table_entries, sp_cooc_visit visit, void *ctx)
+int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
+                  void *ctx)
 {
     size_t ns = 0, nh = 0;
     source *src = sp_calloc(c->nruns + 2, sizeof *src);
     source **heap = sp_calloc(c->nruns + 2, sizeof *heap);
-    int rc = (src && heap) ? sources_init(c, table_entries, src, &ns) : SP_ENOMEM;
+    int rc = (src && heap) ? sources_init(c, table_entries, runs_only, src, &ns) : SP_ENOMEM;
     for (size_t k = 0; rc == SP_OK && k < ns; k++) {
         rc = source_next(c, &src[k]);
         if (rc == 1) heap[nh++] = &src[k];
@@ -185,4 +189,39 @@ int sp_cooc_merge(sp_cooc *c, size_t table_entries, sp_cooc_visit visit, void *c
     free(src);
     free(heap);
     return rc;
+}
+
+typedef struct run_writer {
+    FILE *fp;
+    int64_t written;
+    int failed;
+} run_writer;
+
+static void write_entry(void *ctx, int i, int j, double v)
+{
+    run_writer *w = ctx;
+    sp_cooc_entry e = {(uint64_t)i << 32 | (uint64_t)j, v};
+    if (fwrite(&e, sizeof e, 1, w->fp) != 1) w->failed = 1;
+    w->written++;
+}
+
+int sp_cooc_merge_runs(sp_cooc *c)
+{
+    int rc;
+    if (!c->spill_alt && (rc = sp_cooc_spill_open(c, &c->spill_alt)) < 0) return rc;
+    if (fflush(c->spill_alt) != 0 || ftruncate(fileno(c->spill_alt), 0) != 0 ||
+        fseeko(c->spill_alt, 0, SEEK_SET) != 0)
+        return sp_error(SP_EIO, "cannot reset co-occurrence spill file");
+    run_writer w = {.fp = c->spill_alt};
+    if ((rc = sp_cooc_merge(c, 0, 1, write_entry, &w)) < 0) return rc;
+    if (w.failed || fflush(c->spill_alt) != 0)
+        return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
+    FILE *t = c->spill;
+    c->spill = c->spill_alt;
+    c->spill_alt = t;
+    c->nruns = 1;
+    c->run_start[0] = 0;
+    c->run_len[0] = w.written;
+    c->file_entries = w.written;
+    return SP_OK;
 }

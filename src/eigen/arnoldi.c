@@ -80,7 +80,7 @@ static int project_once(sp_arnoldi *a, int j, double *x, double *h)
 
 static void fill_random(sp_arnoldi *a, double *x)
 {
-    for (int i = 0; i < a->n; i++) x[i] = sp_rng_normal(&a->rng) ;
+    for (int i = 0; i < a->n; i++) x[i] = sp_rng_normal(&a->rng);
 }
 
 /* x = a unit random vector orthogonal to V(:, 0:j-1) (j < n). */
@@ -181,11 +181,9 @@ static void store_column(sp_arnoldi *a, int j, const double *h)
 int sp_arnoldi_extend(sp_arnoldi *a, int m_new)
 {
     int rc;
-    double *h = a->t; /* n >= ncv + 1 is not guaranteed: use proj-sized heap */
-    double hbuf[64];
+    double hbuf[64]; /* projection coefficients of one column */
     double *hh = m_new + 1 <= 64 ? hbuf : sp_malloc((size_t)(m_new + 1) * sizeof(double));
     if (!hh) return SP_ENOMEM;
-    (void)h;
     for (int j = a->m; j < m_new; j++) {
         double *vj = a->V + (size_t)j * (size_t)a->n;
         if (a->beta > 0.0) {
