@@ -283,6 +283,19 @@ static void run_arpack(const sp_csr *A, int symmetric, const bench_options *o, c
 
 /* ---- spartan ----------------------------------------------------------------- */
 
+/* Note for a finished spartan run: extra matvecs of the final true-residual
+ * check (not in the matvecs column), MIRAMns sizes, missed-copy search. */
+static void describe_spartan_run(const sp_eigs_result *res, char *note, size_t size)
+{
+    int len = snprintf(note, size, "+%lld residual matvecs", (long long)res->residual_matvecs);
+    if (res->method == SP_EIG_MIRAMNS && res->n_sizes > 0 && len > 0 && (size_t)len < size)
+        len += snprintf(note + len, size - (size_t)len, "; sizes %d..%d (%d)", res->sizes[0],
+                        res->sizes[res->n_sizes - 1], res->n_sizes);
+    if (res->copies_searched && len > 0 && (size_t)len < size)
+        snprintf(note + len, size - (size_t)len, "; copies search +%d in %d rounds", res->copies_found,
+                 res->copies_rounds);
+}
+
 static void run_spartan(const sp_csr *A, sp_eig_method method, const bench_options *o,
                         const double *v0, bench_run *r)
 {
@@ -312,9 +325,7 @@ static void run_spartan(const sp_csr *A, sp_eig_method method, const bench_optio
     r->cpu = cpu_now() - c0;
     r->ok = rc == SP_OK || rc == SP_ENOCONV;
     if (!r->ok || rc == SP_ENOCONV) snprintf(r->note, sizeof r->note, "%s", sp_errmsg());
-    if (res.n_sizes > 1 && method == SP_EIG_MIRAMNS && !r->note[0])
-        snprintf(r->note, sizeof r->note, "sizes %d..%d (%d)", res.sizes[0], res.sizes[res.n_sizes - 1],
-                 res.n_sizes);
+    if (!r->note[0]) describe_spartan_run(&res, r->note, sizeof r->note);
     r->nconv = r->ok ? res.nconv : 0;
     r->matvecs = res.matvecs;
     r->restarts = res.restarts;
@@ -325,6 +336,50 @@ static void run_spartan(const sp_csr *A, sp_eig_method method, const bench_optio
         r->im[i] = res.im[i];
     }
     sp_eigs_result_uninit(&res);
+}
+
+/* ---- exact Laplacian eigenvalues (an independent reference) -------------- */
+
+static int compare_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* The `count` largest eigenvalues of laplace2d:N / laplace3d:N (descending,
+ * with multiplicity): the sums of the per-dimension 2 - 2cos(p pi/(N+1))
+ * over the largest `count` indices per dimension suffice. NULL otherwise. */
+static double *laplace_exact_top(const char *spec, int count)
+{
+    int dims = !strncmp(spec, "laplace2d:", 10) ? 2 : !strncmp(spec, "laplace3d:", 10) ? 3 : 0;
+    int N = dims ? atoi(spec + 10) : 0;
+    if (N < 1) return NULL;
+    int m = count < N ? count : N; /* indices N-m+1..N per dimension */
+    int total = dims == 2 ? m * m : m * m * m;
+    double *all = malloc((size_t)total * sizeof *all), *top = malloc((size_t)count * sizeof *top);
+    for (int t = 0; all && t < total; t++) {
+        int idx[3] = {t % m, (t / m) % m, t / m / m};
+        all[t] = 0.0;
+        for (int d = 0; d < dims; d++)
+            all[t] += 2.0 - 2.0 * cos((N - idx[d]) * 3.14159265358979323846 / (N + 1));
+    }
+    if (all && top) {
+        qsort(all, (size_t)total, sizeof *all, compare_desc);
+        for (int i = 0; i < count; i++) top[i] = i < total ? all[i] : NAN;
+    }
+    free(all);
+    return top;
+}
+
+/* max_i |theta_i - lambda_i| / lambda_i, both sorted descending. */
+static double exact_top_error(const bench_run *r, const double *exact)
+{
+    double *theta = malloc(((size_t)r->nconv + 1) * sizeof *theta), worst = 0.0;
+    memcpy(theta, r->re, (size_t)r->nconv * sizeof *theta);
+    qsort(theta, (size_t)r->nconv, sizeof *theta, compare_desc);
+    for (int i = 0; i < r->nconv; i++) worst = fmax(worst, fabs(theta[i] - exact[i]) / fabs(exact[i]));
+    free(theta);
+    return worst;
 }
 
 /* ---- timing, comparison, printing ---------------------------------------------- */
@@ -451,6 +506,15 @@ int main(int argc, char **argv)
     const int methods[3] = {RUN_ARPACK, RUN_IRAM, RUN_MIRAMNS};
     bench_run *ref = (o.methods & RUN_ARPACK) ? &runs[0] : NULL;
     run_all(&A, symmetric, methods, &o, v0, runs);
+    double *exact = o.gen && (!strcmp(o.which, "LM") || !strcmp(o.which, "LA"))
+                        ? laplace_exact_top(o.gen, o.nev + 1) : NULL;
+    for (int m = 0; exact && m < 3; m++) {
+        size_t len = strlen(runs[m].note);
+        if (runs[m].nconv > 0)
+            snprintf(runs[m].note + len, sizeof runs[m].note - len, "%sexact top-%d: %.1e",
+                     len ? "; " : "", runs[m].nconv, exact_top_error(&runs[m], exact));
+    }
+    free(exact);
     for (int m = 0; m < 3; m++) {
         if (!(o.methods & methods[m])) continue;
         print_row(label, &A, &o, &runs[m], ref);

@@ -270,6 +270,7 @@ static void test_real_slice_facts(void **state)
         if (row.cat_present >> 8 & 1u) c9[n9++] = row.cats[8];
     }
     assert_int_equal(rc, 0);
+    assert_int_equal(sp_criteo_reader_offset(r), 170835); /* the whole .gz consumed */
     sp_criteo_reader_close(r);
     assert_int_equal(n, 2000);
     assert_int_equal(pos, 418);

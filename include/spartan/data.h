@@ -93,6 +93,9 @@ int sp_criteo_reader_next(sp_criteo_reader *r, sp_criteo_row *row);
 int sp_criteo_reader_read(sp_criteo_reader *r, sp_criteo_row *rows, int cap, int *n);
 int sp_criteo_reader_rewind(sp_criteo_reader *r);              /* back to line 1 (second pass) */
 int64_t sp_criteo_reader_rows(const sp_criteo_reader *r);      /* good rows returned so far */
+/* Bytes of the file consumed so far (compressed bytes for gzip): progress
+ * against the file's size. Read ahead by up to one buffer. */
+int64_t sp_criteo_reader_offset(const sp_criteo_reader *r);
 int64_t sp_criteo_reader_bad_lines(const sp_criteo_reader *r); /* lines skipped (skip_bad) */
 const char *sp_criteo_reader_first_bad(const sp_criteo_reader *r); /* first skip message or "" */
 void sp_criteo_reader_close(sp_criteo_reader *r);              /* NULL ok */
@@ -129,7 +132,8 @@ void sp_libsvm_reader_close(sp_libsvm_reader *r);
 /* ==== vocabulary and feature mapping ==================================== */
 
 typedef enum sp_dense_mode {
-    SP_DENSE_SCALE = 0, /* weight = value / max(field) (MindSpore; max over the counting pass, >= 0) */
+    SP_DENSE_SCALE = 0, /* weight = value / max(field), max over the counting pass and >= 0
+                         * (MindSpore's); 0 when that max is 0 */
     SP_DENSE_LOG = 1,   /* weight = log(1 + max(value, 0)) */
     SP_DENSE_MODE_COUNT
 } sp_dense_mode;
@@ -142,7 +146,7 @@ typedef struct sp_vocab_options {
 } sp_vocab_options;
 
 typedef struct sp_vocab_counter sp_vocab_counter; /* counting pass state */
-typedef struct sp_vocab sp_vocab;                 /* immutable id map */
+typedef struct sp_vocab sp_vocab;                 /* immutable id map: thread-safe lookups */
 
 void sp_vocab_options_default(sp_vocab_options *opt);
 /* count_categories 0 skips the per-value counts (hash mode needs only the maxima). */
@@ -223,6 +227,7 @@ typedef struct sp_cooc_stats {
     int64_t dense_ids;     /* size of the dense block used */
     int64_t spills;        /* sorted runs written to the temp file */
     int64_t spilled_entries;
+    int64_t run_merges;    /* times the runs were merged into one (bounded fan-in) */
     int64_t nnz;           /* entries of the output (after finish) */
 } sp_cooc_stats;
 

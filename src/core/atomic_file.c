@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "spartan/core.h"
 
@@ -30,6 +31,9 @@ int sp_atomic_open(sp_atomic_file *f, const char *path)
         f->path = f->tmp_path = NULL;
         return sp_error(SP_EIO, "%s: cannot create output file: %s", path, strerror(err));
     }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask); /* mkstemp makes 0600; outputs get the usual mode */
     f->fp = fdopen(fd, "w");
     if (!f->fp) {
         close(fd);

@@ -223,5 +223,6 @@ int sp_cooc_merge_runs(sp_cooc *c)
     c->run_start[0] = 0;
     c->run_len[0] = w.written;
     c->file_entries = w.written;
+    c->st.run_merges++;
     return SP_OK;
 }

@@ -333,6 +333,10 @@ int sp_criteo_reader_rewind(sp_criteo_reader *r)
 
 int64_t sp_criteo_reader_rows(const sp_criteo_reader *r) { return r->rows; }
 int64_t sp_criteo_reader_bad_lines(const sp_criteo_reader *r) { return r->bad; }
+int64_t sp_criteo_reader_offset(const sp_criteo_reader *r)
+{
+    return sp_line_source_offset(&r->src);
+}
 const char *sp_criteo_reader_first_bad(const sp_criteo_reader *r) { return r->first_bad; }
 
 void sp_criteo_reader_close(sp_criteo_reader *r)

@@ -25,6 +25,7 @@ int sp_line_source_open(sp_line_source *ls, const char *path, size_t chunk_bytes
  * 0: end of file; < 0: read error (message set). */
 int sp_line_source_next(sp_line_source *ls, const char **line, size_t *len);
 int sp_line_source_rewind(sp_line_source *ls);
+int64_t sp_line_source_offset(const sp_line_source *ls); /* file bytes consumed */
 void sp_line_source_close(sp_line_source *ls);
 
 /* Copy at most 40 bytes of a field into out (NUL-terminated, "..." when cut)

@@ -104,6 +104,11 @@ int sp_line_source_rewind(sp_line_source *ls)
     return SP_OK;
 }
 
+int64_t sp_line_source_offset(const sp_line_source *ls)
+{
+    return ls->gz ? (int64_t)gzoffset(ls->gz) : 0;
+}
+
 void sp_line_source_close(sp_line_source *ls)
 {
     if (ls->gz) gzclose(ls->gz);

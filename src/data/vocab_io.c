@@ -115,9 +115,10 @@ static int read_body(sp_vocab *v, const uint8_t *buf, const char *name)
     v->rows = (int64_t)get_u64(&p);
     for (int f = 0; f < SP_CRITEO_INT_FIELDS; f++) v->int_max[f] = bits_f64(get_u64(&p));
     v->n = (int64_t)get_u64(&p);
-    if (sp_vocab_options_check(&v->opt) < 0 || v->n > INT32_MAX - SP_VOCAB_FIRST_ID ||
-        (v->opt.hash_buckets > 0 && v->n > 0))
+    if (sp_vocab_options_check(&v->opt) < 0)
         return sp_error_prefix(SP_EFORMAT, "%s: invalid vocabulary header: ", name);
+    if (v->n > INT32_MAX - SP_VOCAB_FIRST_ID || (v->opt.hash_buckets > 0 && v->n > 0))
+        return sp_error(SP_EFORMAT, "%s: invalid vocabulary size %lld", name, (long long)v->n);
     v->keys = sp_malloc(((size_t)v->n + 1) * sizeof *v->keys);
     v->counts = sp_malloc(((size_t)v->n + 1) * sizeof *v->counts);
     if (!v->keys || !v->counts) return SP_ENOMEM;
@@ -186,7 +187,8 @@ int sp_vocab_load(const char *path, sp_vocab **v)
     int err = ferror(fp);
     fclose(fp);
     if (!buf) return SP_ENOMEM;
-    int rc = err ? sp_error(SP_EIO, "%s: read error", path) : sp_vocab_from_bytes(buf, len, path, v);
+    int rc = err ? sp_error(SP_EIO, "%s: read error", path)
+                 : sp_vocab_from_bytes(buf, len, path, v);
     free(buf);
     return rc;
 }

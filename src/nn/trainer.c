@@ -3,7 +3,7 @@
  * accuracy), timing, early stopping on validation logloss, resume from a
  * model's completed epochs. Guarantees epoch e's batch order depends only on
  * (seed, e), so results repeat exactly; does not print or write files. */
-#include "spartan/train.h"
+#include "train_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,10 +255,6 @@ typedef struct mc_ctx {
     sp_mlp_classifier *c;
     const sp_dense_data *train, *valid;
 } mc_ctx;
-
-int sp_mlp_classifier_step(sp_mlp_classifier *c, int B, const float *xraw, const int *y,
-                           double *loss, double *hits);
-int sp_mlp_classifier_logits(sp_mlp_classifier *c, int B, const float *xraw, float *z);
 
 static void mc_epoch_begin(void *self, int epoch)
 {
