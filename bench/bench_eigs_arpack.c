@@ -2,31 +2,32 @@
  * (dnaupd/dneupd, dsaupd/dseupd for symmetric input) on the same matrix, nev,
  * ncv, which, tol and start vector; prints one Markdown table row per method.
  * A benchmark, not a test: it asserts nothing and exits 0 unless the input is bad. */
+#include "spartan/eigen.h"
+#include "spartan/generate.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "spartan/eigen.h"
-#include "spartan/generate.h"
 
 /* ---- ARPACK-NG, Fortran 77 entry points (gfortran >= 8: hidden string
  * lengths are size_t, appended in argument order; LOGICAL is a 4-byte int) -- */
 extern void dnaupd_(int *ido, char *bmat, int *n, char *which, int *nev, double *tol, double *resid,
                     int *ncv, double *v, int *ldv, int *iparam, int *ipntr, double *workd,
                     double *workl, int *lworkl, int *info, size_t bmat_len, size_t which_len);
-extern void dneupd_(int *rvec, char *howmny, int *select, double *dr, double *di, double *z, int *ldz,
-                    double *sigmar, double *sigmai, double *workev, char *bmat, int *n, char *which,
-                    int *nev, double *tol, double *resid, int *ncv, double *v, int *ldv, int *iparam,
-                    int *ipntr, double *workd, double *workl, int *lworkl, int *info,
-                    size_t howmny_len, size_t bmat_len, size_t which_len);
+extern void dneupd_(int *rvec, char *howmny, int *select, double *dr, double *di, double *z,
+                    int *ldz, double *sigmar, double *sigmai, double *workev, char *bmat, int *n,
+                    char *which, int *nev, double *tol, double *resid, int *ncv, double *v,
+                    int *ldv, int *iparam, int *ipntr, double *workd, double *workl, int *lworkl,
+                    int *info, size_t howmny_len, size_t bmat_len, size_t which_len);
 extern void dsaupd_(int *ido, char *bmat, int *n, char *which, int *nev, double *tol, double *resid,
                     int *ncv, double *v, int *ldv, int *iparam, int *ipntr, double *workd,
                     double *workl, int *lworkl, int *info, size_t bmat_len, size_t which_len);
-extern void dseupd_(int *rvec, char *howmny, int *select, double *d, double *z, int *ldz, double *sigma,
-                    char *bmat, int *n, char *which, int *nev, double *tol, double *resid, int *ncv,
-                    double *v, int *ldv, int *iparam, int *ipntr, double *workd, double *workl,
-                    int *lworkl, int *info, size_t howmny_len, size_t bmat_len, size_t which_len);
+extern void dseupd_(int *rvec, char *howmny, int *select, double *d, double *z, int *ldz,
+                    double *sigma, char *bmat, int *n, char *which, int *nev, double *tol,
+                    double *resid, int *ncv, double *v, int *ldv, int *iparam, int *ipntr,
+                    double *workd, double *workl, int *lworkl, int *info, size_t howmny_len,
+                    size_t bmat_len, size_t which_len);
 
 /* ---- options and results ------------------------------------------------ */
 
@@ -43,12 +44,12 @@ typedef struct bench_options {
 
 typedef struct bench_run {
     const char *method;
-    int ok;              /* the solver ran (converged or not) */
+    int ok; /* the solver ran (converged or not) */
     int nconv, restarts;
     long long matvecs;
-    double seconds;      /* wall clock */
-    double cpu;          /* process CPU time: robust to other jobs on the machine */
-    double *re, *im;     /* nconv eigenvalues */
+    double seconds;  /* wall clock */
+    double cpu;      /* process CPU time: robust to other jobs on the machine */
+    double *re, *im; /* nconv eigenvalues */
     char note[160];
 } bench_run;
 
@@ -56,7 +57,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: bench_eigs_arpack (--matrix FILE.mtx[.gz] | --gen SPEC) [options]\n"
-            "  --gen SPEC        laplace2d:N, laplace3d:N, random-sparse:N:R[:S], powerlaw:N:R[:A[:S]]\n"
+            "  --gen SPEC        laplace2d:N, laplace3d:N, random-sparse:N:R[:S], "
+            "powerlaw:N:R[:A[:S]]\n"
             "  --label NAME      name in the table (default: file name or spec)\n"
             "  --nev K           wanted eigenvalues (default 4)\n"
             "  --ncv M           subspace size, the same for all methods (default 20)\n"
@@ -66,7 +68,8 @@ static void usage(FILE *out)
             "  --maxit N         max restarts / ARPACK iterations (default 30000)\n"
             "  --seed S          seed of the shared start vector (default 1)\n"
             "  --methods LIST    comma list of arpack,iram,miramns (default all)\n"
-            "  --threads T       OpenMP threads for spartan (default 1; OpenBLAS threads via env)\n"
+            "  --threads T       OpenMP threads of the matvec (both) and spartan (default 1;\n"
+            "                    OpenBLAS threads come from OPENBLAS_NUM_THREADS)\n"
             "  --copies          let spartan search for missed copies of repeated eigenvalues\n"
             "                    (off by default: ARPACK does not)\n"
             "  --repeat-ms MS    repeat runs faster than this and keep the fastest (default 200)\n"
@@ -82,10 +85,14 @@ static int parse_methods(const char *s)
     char buf[64];
     snprintf(buf, sizeof buf, "%s", s);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (!strcmp(tok, "arpack")) mask |= RUN_ARPACK;
-        else if (!strcmp(tok, "iram")) mask |= RUN_IRAM;
-        else if (!strcmp(tok, "miramns")) mask |= RUN_MIRAMNS;
-        else return -1;
+        if (!strcmp(tok, "arpack"))
+            mask |= RUN_ARPACK;
+        else if (!strcmp(tok, "iram"))
+            mask |= RUN_IRAM;
+        else if (!strcmp(tok, "miramns"))
+            mask |= RUN_MIRAMNS;
+        else
+            return -1;
     }
     return mask;
 }
@@ -105,34 +112,60 @@ static int parse_nested(const char *s, bench_options *o)
 /* One option with its value; returns 0, or -1 for a bad one. */
 static int parse_option(const char *opt, const char *val, bench_options *o)
 {
-    if (!strcmp(opt, "--matrix")) o->matrix = val;
-    else if (!strcmp(opt, "--gen")) o->gen = val;
-    else if (!strcmp(opt, "--label")) o->label = val;
-    else if (!strcmp(opt, "--nev")) o->nev = atoi(val);
-    else if (!strcmp(opt, "--ncv")) o->ncv = atoi(val);
-    else if (!strcmp(opt, "--maxit")) o->maxit = atoi(val);
-    else if (!strcmp(opt, "--threads")) o->threads = atoi(val);
-    else if (!strcmp(opt, "--repeat-ms")) o->repeat_min_ms = atoi(val);
-    else if (!strcmp(opt, "--tol")) o->tol = atof(val);
-    else if (!strcmp(opt, "--seed")) o->seed = strtoull(val, NULL, 10);
-    else if (!strcmp(opt, "--which") && strlen(val) == 2) memcpy(o->which, val, 3);
-    else if (!strcmp(opt, "--methods")) return (o->methods = parse_methods(val)) > 0 ? 0 : -1;
-    else if (!strcmp(opt, "--nested")) return parse_nested(val, o);
-    else return -1;
+    if (!strcmp(opt, "--matrix"))
+        o->matrix = val;
+    else if (!strcmp(opt, "--gen"))
+        o->gen = val;
+    else if (!strcmp(opt, "--label"))
+        o->label = val;
+    else if (!strcmp(opt, "--nev"))
+        o->nev = atoi(val);
+    else if (!strcmp(opt, "--ncv"))
+        o->ncv = atoi(val);
+    else if (!strcmp(opt, "--maxit"))
+        o->maxit = atoi(val);
+    else if (!strcmp(opt, "--threads"))
+        o->threads = atoi(val);
+    else if (!strcmp(opt, "--repeat-ms"))
+        o->repeat_min_ms = atoi(val);
+    else if (!strcmp(opt, "--tol"))
+        o->tol = atof(val);
+    else if (!strcmp(opt, "--seed"))
+        o->seed = strtoull(val, NULL, 10);
+    else if (!strcmp(opt, "--which") && strlen(val) == 2)
+        memcpy(o->which, val, 3);
+    else if (!strcmp(opt, "--methods"))
+        return (o->methods = parse_methods(val)) > 0 ? 0 : -1;
+    else if (!strcmp(opt, "--nested"))
+        return parse_nested(val, o);
+    else
+        return -1;
     return 0;
 }
 
 static int parse_args(int argc, char **argv, bench_options *o)
 {
-    *o = (bench_options){.nev = 4, .ncv = 20, .maxit = 30000, .threads = 1, .tol = 1e-10, .seed = 1,
-                         .methods = RUN_ARPACK | RUN_IRAM | RUN_MIRAMNS, .repeat_min_ms = 200,
+    *o = (bench_options){.nev = 4,
+                         .ncv = 20,
+                         .maxit = 30000,
+                         .threads = 1,
+                         .tol = 1e-10,
+                         .seed = 1,
+                         .methods = RUN_ARPACK | RUN_IRAM | RUN_MIRAMNS,
+                         .repeat_min_ms = 200,
                          .which = "LM"};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--header")) o->header = 1;
-        else if (!strcmp(argv[i], "--copies")) o->copies = 1;
-        else if (!strcmp(argv[i], "--values")) o->values = 1;
-        else if (!strcmp(argv[i], "--help")) { usage(stdout); exit(0); }
-        else if (i + 1 < argc && !parse_option(argv[i], argv[i + 1], o)) i++;
+        if (!strcmp(argv[i], "--header"))
+            o->header = 1;
+        else if (!strcmp(argv[i], "--copies"))
+            o->copies = 1;
+        else if (!strcmp(argv[i], "--values"))
+            o->values = 1;
+        else if (!strcmp(argv[i], "--help")) {
+            usage(stdout);
+            exit(0);
+        } else if (i + 1 < argc && !parse_option(argv[i], argv[i + 1], o))
+            i++;
         else {
             fprintf(stderr, "bench_eigs_arpack: bad option '%s'\n", argv[i]);
             return -1;
@@ -172,7 +205,8 @@ static double *start_vector(int n, uint64_t seed)
     sp_rng rng;
     sp_rng_seed(&rng, seed);
     double *v0 = malloc((size_t)n * sizeof *v0);
-    for (int i = 0; v0 && i < n; i++) v0[i] = 2.0 * sp_rng_uniform(&rng) - 1.0;
+    for (int i = 0; v0 && i < n; i++)
+        v0[i] = 2.0 * sp_rng_uniform(&rng) - 1.0;
     return v0;
 }
 
@@ -196,7 +230,8 @@ static void arpack_work_free(arpack_work *w)
 static int arpack_work_init(arpack_work *w, int n, int nev, int ncv, double tol, int symmetric,
                             const double *v0)
 {
-    *w = (arpack_work){.n = n, .nev = nev, .ncv = ncv, .ldv = n, .tol = tol, .symmetric = symmetric};
+    *w =
+        (arpack_work){.n = n, .nev = nev, .ncv = ncv, .ldv = n, .tol = tol, .symmetric = symmetric};
     w->lworkl = symmetric ? ncv * ncv + 8 * ncv : 3 * ncv * ncv + 6 * ncv;
     w->resid = malloc((size_t)n * sizeof *w->resid);
     w->v = malloc((size_t)n * ncv * sizeof *w->v);
@@ -213,9 +248,9 @@ static int arpack_iterate(const sp_csr *A, arpack_work *w, char *which, int maxi
     int ido = 0, info = 1; /* info = 1: resid holds the start vector */
     char bmat[] = "I";
     memset(w->iparam, 0, sizeof w->iparam);
-    w->iparam[0] = 1;      /* exact shifts */
+    w->iparam[0] = 1; /* exact shifts */
     w->iparam[2] = maxit;
-    w->iparam[6] = 1;      /* mode 1: A x = lambda x */
+    w->iparam[6] = 1; /* mode 1: A x = lambda x */
     for (;;) {
         if (w->symmetric)
             dsaupd_(&ido, bmat, &w->n, which, &w->nev, &w->tol, w->resid, &w->ncv, w->v, &w->ldv,
@@ -237,15 +272,16 @@ static int arpack_extract(arpack_work *w, char *which, double *re, double *im)
     double *z = malloc((size_t)w->n * (w->nev + 1) * sizeof *z);
     double *workev = malloc(3 * (size_t)w->ncv * sizeof *workev);
     double sigmar = 0.0, sigmai = 0.0;
-    if (!select || !z || !workev) info = -9999;
+    if (!select || !z || !workev)
+        info = -9999;
     else if (w->symmetric)
         dseupd_(&rvec, howmny, select, re, z, &ldz, &sigmar, bmat, &w->n, which, &w->nev, &w->tol,
                 w->resid, &w->ncv, w->v, &w->ldv, w->iparam, w->ipntr, w->workd, w->workl,
                 &w->lworkl, &info, 1, 1, 2);
     else
-        dneupd_(&rvec, howmny, select, re, im, z, &ldz, &sigmar, &sigmai, workev, bmat, &w->n, which,
-                &w->nev, &w->tol, w->resid, &w->ncv, w->v, &w->ldv, w->iparam, w->ipntr, w->workd,
-                w->workl, &w->lworkl, &info, 1, 1, 2);
+        dneupd_(&rvec, howmny, select, re, im, z, &ldz, &sigmar, &sigmai, workev, bmat, &w->n,
+                which, &w->nev, &w->tol, w->resid, &w->ncv, w->v, &w->ldv, w->iparam, w->ipntr,
+                w->workd, w->workl, &w->lworkl, &info, 1, 1, 2);
     free(select);
     free(z);
     free(workev);
@@ -292,8 +328,8 @@ static void describe_spartan_run(const sp_eigs_result *res, char *note, size_t s
         len += snprintf(note + len, size - (size_t)len, "; sizes %d..%d (%d)", res->sizes[0],
                         res->sizes[res->n_sizes - 1], res->n_sizes);
     if (res->copies_searched && len > 0 && (size_t)len < size)
-        snprintf(note + len, size - (size_t)len, "; copies search +%d in %d rounds", res->copies_found,
-                 res->copies_rounds);
+        snprintf(note + len, size - (size_t)len, "; copies search +%d in %d rounds",
+                 res->copies_found, res->copies_rounds);
 }
 
 static void run_spartan(const sp_csr *A, sp_eig_method method, const bench_options *o,
@@ -365,7 +401,8 @@ static double *laplace_exact_top(const char *spec, int count)
     }
     if (all && top) {
         qsort(all, (size_t)total, sizeof *all, compare_desc);
-        for (int i = 0; i < count; i++) top[i] = i < total ? all[i] : NAN;
+        for (int i = 0; i < count; i++)
+            top[i] = i < total ? all[i] : NAN;
     }
     free(all);
     return top;
@@ -377,7 +414,8 @@ static double exact_top_error(const bench_run *r, const double *exact)
     double *theta = malloc(((size_t)r->nconv + 1) * sizeof *theta), worst = 0.0;
     memcpy(theta, r->re, (size_t)r->nconv * sizeof *theta);
     qsort(theta, (size_t)r->nconv, sizeof *theta, compare_desc);
-    for (int i = 0; i < r->nconv; i++) worst = fmax(worst, fabs(theta[i] - exact[i]) / fabs(exact[i]));
+    for (int i = 0; i < r->nconv; i++)
+        worst = fmax(worst, fabs(theta[i] - exact[i]) / fabs(exact[i]));
     free(theta);
     return worst;
 }
@@ -396,8 +434,10 @@ static void run_method(const sp_csr *A, int symmetric, int method, const bench_o
 {
     bench_run_free(r);
     memset(r, 0, sizeof *r);
-    if (method == RUN_ARPACK) run_arpack(A, symmetric, o, v0, r);
-    else run_spartan(A, method == RUN_IRAM ? SP_EIG_IRAM : SP_EIG_MIRAMNS, o, v0, r);
+    if (method == RUN_ARPACK)
+        run_arpack(A, symmetric, o, v0, r);
+    else
+        run_spartan(A, method == RUN_IRAM ? SP_EIG_IRAM : SP_EIG_MIRAMNS, o, v0, r);
 }
 
 /* Run every selected method once; when a round took under repeat_min_ms,
@@ -451,24 +491,34 @@ static double max_relative_difference(const bench_run *r, const bench_run *ref)
     return count > 0 ? worst : NAN;
 }
 
-static void print_header(void)
+/* Time ratios use CPU time on one thread (robust to other jobs on the
+ * machine) and wall time with more threads. */
+static double time_ratio(const bench_options *o, const bench_run *r, const bench_run *ref)
 {
-    printf("| matrix | n | nnz | nev | ncv | which | tol | method | conv | matvecs | restarts | "
-           "wall s | cpu s | max rel diff vs ARPACK | matvecs / ARPACK | cpu time / ARPACK | note |\n"
-           "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    return o->threads > 1 ? r->seconds / ref->seconds : r->cpu / ref->cpu;
 }
 
-static void print_row(const char *label, const sp_csr *A, const bench_options *o, const bench_run *r,
-                      const bench_run *ref)
+static void print_header(const bench_options *o)
 {
-    printf("| %s | %d | %lld | %d | %d | %s | %.0e | %s | %d/%d | %lld | %d | %.3g | %.3g | ", label,
-           A->rows, (long long)A->nnz, o->nev, o->ncv, o->which, o->tol, r->method, r->nconv, o->nev,
-           r->matvecs, r->restarts, r->seconds, r->cpu);
+    printf(
+        "| matrix | n | nnz | nev | ncv | which | tol | method | conv | matvecs | restarts | "
+        "wall s | cpu s | max rel diff vs ARPACK | matvecs / ARPACK | %s time / ARPACK | note |\n",
+        o->threads > 1 ? "wall" : "cpu");
+    printf("|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+}
+
+static void print_row(const char *label, const sp_csr *A, const bench_options *o,
+                      const bench_run *r, const bench_run *ref)
+{
+    printf("| %s | %d | %lld | %d | %d | %s | %.0e | %s | %d/%d | %lld | %d | %.3g | %.3g | ",
+           label, A->rows, (long long)A->nnz, o->nev, o->ncv, o->which, o->tol, r->method, r->nconv,
+           o->nev, r->matvecs, r->restarts, r->seconds, r->cpu);
     if (ref && ref != r && ref->ok && ref->nconv > 0 && r->nconv > 0) {
         printf("%.1e | %.2f | %.2f | ", max_relative_difference(r, ref),
-               (double)r->matvecs / (double)ref->matvecs, r->cpu / ref->cpu);
+               (double)r->matvecs / (double)ref->matvecs, time_ratio(o, r, ref));
     } else {
-        printf("%s | %s | %s | ", ref == r ? "(reference)" : "-", ref == r ? "1" : "-", ref == r ? "1" : "-");
+        printf("%s | %s | %s | ", ref == r ? "(reference)" : "-", ref == r ? "1" : "-",
+               ref == r ? "1" : "-");
     }
     printf("%s |\n", r->note);
     fflush(stdout);
@@ -477,7 +527,8 @@ static void print_row(const char *label, const sp_csr *A, const bench_options *o
 static void print_values(const char *label, const bench_run *r)
 {
     fprintf(stderr, "%s, %s:", label, r->method);
-    for (int i = 0; i < r->nconv; i++) fprintf(stderr, " %.15g%+.3gi", r->re[i], r->im[i]);
+    for (int i = 0; i < r->nconv; i++)
+        fprintf(stderr, " %.15g%+.3gi", r->re[i], r->im[i]);
     fprintf(stderr, "\n");
 }
 
@@ -500,14 +551,15 @@ int main(int argc, char **argv)
     const char *label = o.label ? o.label : o.gen ? o.gen : base_name(o.matrix);
     int symmetric = sp_csr_asymmetry(&A) == 0.0;
     double *v0 = start_vector(A.rows, o.seed);
-    if (o.header) print_header();
+    if (o.header) print_header(&o);
     bench_run runs[3];
     memset(runs, 0, sizeof runs);
     const int methods[3] = {RUN_ARPACK, RUN_IRAM, RUN_MIRAMNS};
     bench_run *ref = (o.methods & RUN_ARPACK) ? &runs[0] : NULL;
     run_all(&A, symmetric, methods, &o, v0, runs);
     double *exact = o.gen && (!strcmp(o.which, "LM") || !strcmp(o.which, "LA"))
-                        ? laplace_exact_top(o.gen, o.nev + 1) : NULL;
+                        ? laplace_exact_top(o.gen, o.nev + 1)
+                        : NULL;
     for (int m = 0; exact && m < 3; m++) {
         size_t len = strlen(runs[m].note);
         if (runs[m].nconv > 0)
@@ -520,7 +572,8 @@ int main(int argc, char **argv)
         print_row(label, &A, &o, &runs[m], ref);
         if (o.values) print_values(label, &runs[m]);
     }
-    for (int m = 0; m < 3; m++) bench_run_free(&runs[m]);
+    for (int m = 0; m < 3; m++)
+        bench_run_free(&runs[m]);
     free(v0);
     sp_csr_uninit(&A);
     return 0;

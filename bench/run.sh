@@ -7,8 +7,8 @@
 #
 # usage: bash bench/run.sh BUILD_DIR [--quick] [--section NAME]... [--no-big] [--threads T]
 #   --quick         a small subset (under a minute)
-#   --section NAME  files | validation | laplace | powerlaw | big (repeatable;
-#                   default: all, the n = 10^6 Laplacian last)
+#   --section NAME  files | validation | laplace | powerlaw | which | big
+#                   (repeatable; default: all but which, the n = 10^6 Laplacian last)
 #   --no-big        skip the n = 10^6 Laplacian (a few minutes on its own)
 #   --threads T     threads for both ARPACK's BLAS and spartan (default 1)
 # Environment: SPARTAN_DATA = matrix folder (default ../shared/data/matrices).
@@ -89,12 +89,32 @@ run_laplace() {
     eig --gen laplace2d:100 --nev 4 --ncv 20 --tol 1e-6
     eig --gen laplace2d:100 --nev 4 --ncv 20 --tol 1e-10
     eig --gen laplace2d:300 --nev 4 --ncv 20 --tol 1e-4
+    section "repeated eigenvalues: 3D Laplacian (top copies x3) and 2D, without and with spartan's missed-copy search"
+    eig --gen laplace3d:12 --nev 6 --ncv 20
+    eig --gen laplace3d:12 --nev 6 --ncv 20 --copies
+    eig --gen laplace2d:100 --nev 6 --ncv 20 --copies
 }
 
 run_powerlaw() {
     section "power-law co-occurrence-like matrix (n = 2e5, about 33 nonzeros per row)"
     eig --gen powerlaw:200000:33:1.0:7 --nev 10 --ncv 20 --tol 1e-10
     eig --gen powerlaw:200000:33:1.0:7 --nev 10 --ncv 20 --tol 0
+}
+
+run_which() {
+    section "other values of which (max 3000 restarts; SM without shift-invert is slow for everyone)"
+    local w m
+    for w in LR SR LI SI SM; do
+        for m in bfwa62 rdb200 olm500 dwa512 west0479; do
+            eig --matrix "$data/$m.mtx" --nev 4 --which $w --maxit 3000 --repeat-ms 0
+        done
+    done
+    for w in LA SA BE SM; do
+        for m in nos4 plat362 494_bus; do
+            eig --matrix "$data/$m.mtx" --nev 4 --which $w --maxit 3000 --repeat-ms 0
+        done
+        eig --gen laplace2d:40 --nev 5 --which $w --maxit 3000 --repeat-ms 0
+    done
 }
 
 run_big() {
@@ -109,7 +129,7 @@ if [ $quick -eq 1 ]; then
 fi
 for s in "${sections[@]}"; do
     case $s in
-    files | validation | laplace | powerlaw) "run_$s" ;;
+    files | validation | laplace | powerlaw | which) "run_$s" ;;
     big) if [ $big -eq 1 ]; then run_big; fi ;;
     *) echo "run.sh: unknown section '$s'" >&2; exit 2 ;;
     esac

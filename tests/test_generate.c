@@ -2,10 +2,10 @@
  * eigenpairs from the closed form (matvec on the known eigenvectors, and
  * LAPACK dsyev on the dense matrix), symmetry, diagonal = row sums, row-length
  * statistics, determinism in the seed, bad arguments. */
-#include <stdlib.h>
-#include <string.h>
 #include "spartan/generate.h"
 #include "test_util.h"
+#include <stdlib.h>
+#include <string.h>
 
 static const double pi = 3.14159265358979323846;
 
@@ -34,11 +34,13 @@ static double laplace_eigpair_error(const sp_csr *A, int dims, int N, const int 
         for (int b = 0; b < nmodes; b++) {
             int p[3] = {modes[a], modes[b], modes[(a + b) % nmodes]};
             double lambda = 2.0 * dims;
-            for (int d = 0; d < dims; d++) lambda -= 2.0 * cos(p[d] * h);
+            for (int d = 0; d < dims; d++)
+                lambda -= 2.0 * cos(p[d] * h);
             for (int r = 0; r < n; r++) {
                 int c[3] = {r % N, (r / N) % N, r / N / N};
                 v[r] = 1.0;
-                for (int d = 0; d < dims; d++) v[r] *= sin(p[d] * (c[d] + 1) * h);
+                for (int d = 0; d < dims; d++)
+                    v[r] *= sin(p[d] * (c[d] + 1) * h);
             }
             sp_csr_matvec(A, v, y);
             double num = 0.0, den = 0.0;
@@ -98,10 +100,12 @@ static void test_laplace2d_spectrum_lapack(void **state)
     assert_int_equal(sp_syev(&D, w, 0), SP_OK);
     for (int p = 1; p <= N; p++)
         for (int q = 1; q <= N; q++)
-            exact[(p - 1) * N + q - 1] = 4.0 - 2.0 * cos(p * pi / (N + 1)) - 2.0 * cos(q * pi / (N + 1));
+            exact[(p - 1) * N + q - 1] =
+                4.0 - 2.0 * cos(p * pi / (N + 1)) - 2.0 * cos(q * pi / (N + 1));
     qsort(exact, (size_t)n, sizeof *exact, compare_double);
     double worst = 0.0;
-    for (int i = 0; i < n; i++) worst = fmax(worst, fabs(w[i] - exact[i]));
+    for (int i = 0; i < n; i++)
+        worst = fmax(worst, fabs(w[i] - exact[i]));
     assert_small(worst, 1e-12);
     free(w);
     free(exact);
@@ -143,7 +147,8 @@ static void test_random_sparse(void **state)
     assert_int_equal(sp_gen_random_sparse(n, R, 12, &C), SP_OK);
     check_csr_valid(&A);
     assert_int_equal(A.nnz, (int64_t)n * R);
-    for (int r = 0; r < n; r++) assert_int_equal(A.rowptr[r + 1] - A.rowptr[r], R);
+    for (int r = 0; r < n; r++)
+        assert_int_equal(A.rowptr[r + 1] - A.rowptr[r], R);
     assert_true(csr_equal(&A, &B));
     assert_false(csr_equal(&A, &C));
     /* values uniform on [-1, 1): mean 0, variance 1/3, within 5 standard errors */
@@ -157,8 +162,10 @@ static void test_random_sparse(void **state)
     assert_small(s2 / A.nnz - 1.0 / 3.0, 0.01);
     /* columns uniform: every column hit about R times; no column more than 5 R */
     int *hits = calloc((size_t)n, sizeof *hits);
-    for (int64_t k = 0; k < A.nnz; k++) hits[A.colind[k]]++;
-    for (int c = 0; c < n; c++) assert_true(hits[c] <= 5 * R);
+    for (int64_t k = 0; k < A.nnz; k++)
+        hits[A.colind[k]]++;
+    for (int c = 0; c < n; c++)
+        assert_true(hits[c] <= 5 * R);
     free(hits);
     assert_true(sp_csr_asymmetry(&A) > 0.5);
     sp_csr_uninit(&A);
@@ -180,8 +187,10 @@ static double cooc_diagonal_defect(const sp_csr *A)
         double diag = 0.0, off = 0.0;
         for (int64_t k = A->rowptr[r]; k < A->rowptr[r + 1]; k++) {
             assert_true(A->val[k] > 0.0 || (A->colind[k] == r && A->val[k] >= 0.0));
-            if (A->colind[k] == r) diag = A->val[k];
-            else off += A->val[k];
+            if (A->colind[k] == r)
+                diag = A->val[k];
+            else
+                off += A->val[k];
         }
         worst = fmax(worst, fabs(diag - off) / fmax(1.0, off));
     }
@@ -215,7 +224,8 @@ static void test_powerlaw_structure(void **state)
     assert_true(maxlen > 100.0 * mean);
     assert_int_equal(len[0], maxlen);
     int below = 0;
-    for (int r = 0; r < n; r++) below += len[r] < mean;
+    for (int r = 0; r < n; r++)
+        below += len[r] < mean;
     assert_true(below > n / 2);
     free(len);
     sp_csr_uninit(&A);
@@ -288,8 +298,9 @@ static void test_spec_strings(void **state)
     assert_true(csr_equal(&A, &B));
     sp_csr_uninit(&A);
     sp_csr_uninit(&B);
-    const char *bad[] = {"laplace4d:3", "laplace2d", "laplace2d:", "laplace2d:3:4", "laplace2d:2.5",
-                         "random-sparse:10", "powerlaw:10:x", "laplace2d:-3", ""};
+    const char *bad[] = {"laplace4d:3",   "laplace2d",     "laplace2d:",
+                         "laplace2d:3:4", "laplace2d:2.5", "random-sparse:10",
+                         "powerlaw:10:x", "laplace2d:-3",  ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(sp_gen_spec(bad[i], &A, &sym), SP_EINVAL);
         assert_non_null(strstr(sp_errmsg(), "generator spec"));

@@ -24,13 +24,17 @@ static int remove_tmpdir(void **state)
     return rmdir(tmpdir);
 }
 
-static const char *tmp_path(const char *name)
-{
-    static char buf[256];
-    snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
-    return buf;
-}
+/* A path in the test's temporary directory (returned by value: no shared buffer). */
+typedef struct tmp_name {
+    char s[256];
+} tmp_name;
 
+static tmp_name tmp_path(const char *name)
+{
+    tmp_name t;
+    snprintf(t.s, sizeof t.s, "%s/%s", tmpdir, name);
+    return t;
+}
 static void write_text(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "wb");
@@ -88,7 +92,8 @@ static void test_round_trip_general(void **state)
     (void)state;
     sp_csr A = random_csr(57, 33, 600, 0, 1), B;
     sp_mm_info info;
-    const char *path = tmp_path("general.mtx");
+    tmp_name path_name = tmp_path("general.mtx");
+    const char *path = path_name.s;
     const char *comments = "first line\n second line\n%percent\n";
     assert_int_equal(sp_mm_write_csr(path, &A, SP_MM_GENERAL, comments), SP_OK);
     assert_int_equal(sp_mm_read(path, &B, &info), SP_OK);
@@ -118,7 +123,8 @@ static void round_trip_symmetric(int sign)
     sp_csr L = random_csr(40, 40, 300, sign > 0 ? 1 : 2, 2), S, B;
     assert_int_equal(sp_csr_symmetric_expand(&L, sign, &S), SP_OK);
     sp_mm_symmetry sym = sign > 0 ? SP_MM_SYMMETRIC : SP_MM_SKEW_SYMMETRIC;
-    const char *path = tmp_path("sym.mtx");
+    tmp_name path_name = tmp_path("sym.mtx");
+    const char *path = path_name.s;
     assert_int_equal(sp_mm_write_csr(path, &S, sym, "sym"), SP_OK);
     sp_mm_info info;
     assert_int_equal(sp_mm_read(path, &B, &info), SP_OK);
@@ -137,7 +143,7 @@ static void test_round_trip_symmetric_skew(void **state)
     round_trip_symmetric(1);
     round_trip_symmetric(-1);
     sp_csr A = random_csr(3, 4, 5, 0, 3);
-    assert_int_equal(sp_mm_write_csr(tmp_path("x.mtx"), &A, SP_MM_SYMMETRIC, NULL), SP_EINVAL);
+    assert_int_equal(sp_mm_write_csr(tmp_path("x.mtx").s, &A, SP_MM_SYMMETRIC, NULL), SP_EINVAL);
     assert_int_equal(sp_mm_write_csr("/nonexistent-dir/x.mtx", &A, SP_MM_GENERAL, NULL), SP_EIO);
     sp_csr_uninit(&A);
 }
@@ -146,7 +152,8 @@ static void test_round_trip_symmetric_skew(void **state)
 static void check_read(const char *name, const char *text, int rows, int cols, const double *want,
                        sp_mm_field field, sp_mm_symmetry sym, int64_t stored, int64_t nnz)
 {
-    const char *path = tmp_path(name);
+    tmp_name path_name = tmp_path(name);
+    const char *path = path_name.s;
     write_text(path, text);
     sp_csr A, B;
     sp_mm_info info;
@@ -206,7 +213,8 @@ static void test_array(void **state)
     for (int j = 0; j < 3; j++)
         for (int i = 0; i < 5; i++)
             SP_AT(&D, i, j) = (i + j) % 3 ? sp_rng_normal(&rng) : 0.0;
-    const char *path = tmp_path("array.mtx");
+    tmp_name path_name = tmp_path("array.mtx");
+    const char *path = path_name.s;
     assert_int_equal(sp_mm_write_dense(path, &D, "dense"), SP_OK);
     sp_mm_info info;
     assert_int_equal(sp_mm_read_dense(path, &E, &info), SP_OK);
@@ -248,7 +256,8 @@ static void test_gzip_and_special_values(void **state)
 {
     (void)state;
     sp_csr A = random_csr(20, 20, 100, 0, 5), B;
-    const char *plain = tmp_path("g.mtx");
+    tmp_name plain_name = tmp_path("g.mtx");
+    const char *plain = plain_name.s;
     assert_int_equal(sp_mm_write_csr(plain, &A, SP_MM_GENERAL, NULL), SP_OK);
     FILE *fp = fopen(plain, "rb");
     char gzname[300];
@@ -271,7 +280,7 @@ static void test_gzip_and_special_values(void **state)
     assert_true(isnan(A.val[0]) && isinf(A.val[1]) && A.val[1] < 0 && isinf(A.val[2]));
     sp_csr_uninit(&A);
     unlink(plain);
-    assert_int_equal(sp_mm_read(tmp_path("does-not-exist.mtx"), &A, NULL), SP_EIO);
+    assert_int_equal(sp_mm_read(tmp_path("does-not-exist.mtx").s, &A, NULL), SP_EIO);
     assert_non_null(strstr(sp_errmsg(), "does-not-exist.mtx"));
 }
 
@@ -293,7 +302,8 @@ static void test_value_parsing_exact(void **state)
                                         "+3.25E+2",
                                         "1.7976931348623157e308",
                                         "0.30000000000000004"};
-    const char *path = tmp_path("values.mtx");
+    tmp_name path_name = tmp_path("values.mtx");
+    const char *path = path_name.s;
     int count = (int)(sizeof texts / sizeof texts[0]);
     FILE *fp = fopen(path, "w");
     fprintf(fp, "%%%%MatrixMarket matrix array real general\n%d 1\n", count);
@@ -370,7 +380,8 @@ static void test_malformed_inline(void **state)
         {"%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 1 99999999999999999999\n", 3,
          "out of the 64-bit integer range"},
     };
-    const char *path = tmp_path("bad.mtx");
+    tmp_name path_name = tmp_path("bad.mtx");
+    const char *path = path_name.s;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         FILE *fp = fopen(path, "wb");
         size_t len = strlen(cases[k].text);

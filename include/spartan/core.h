@@ -91,6 +91,10 @@ double sp_rng_normal(sp_rng *rng);        /* N(0, 1), Marsaglia polar method */
 double sp_rng_gamma(sp_rng *rng, double shape); /* Gamma(shape, 1), Marsaglia-Tsang */
 double sp_rng_student_t(sp_rng *rng, double nu); /* Student-t with nu > 0 degrees of freedom */
 
+/* Counter-based N(0, 1): a pure function of (key, index), for vectors whose
+ * entries must not depend on how they are split across threads or processes. */
+double sp_hash_normal(uint64_t key, uint64_t index);
+
 /* ---- timer ------------------------------------------------------------- */
 
 /* Seconds from a monotonic clock (CLOCK_MONOTONIC); only differences mean anything. */

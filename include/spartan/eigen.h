@@ -49,6 +49,9 @@ extern "C" {
 typedef struct sp_operator {
     int n_local;
     int64_t n_global;
+    int64_t row0;  /* global index of this process's first row (0 when serial);
+                    * random vectors depend only on global indices, so they are
+                    * the same for any number of processes */
     void *ctx;
     int (*apply)(void *ctx, const double *x, double *y);
     int (*allreduce_sum)(void *ctx, double *buf, int count);

@@ -23,8 +23,8 @@
 #ifndef SPARTAN_GENERATE_H
 #define SPARTAN_GENERATE_H
 
-#include <stdint.h>
 #include "spartan/linalg.h"
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {

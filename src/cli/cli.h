@@ -19,6 +19,12 @@ typedef struct sp_command {
 int sp_cmd_info(int argc, char **argv);
 int sp_cmd_eigs(int argc, char **argv);
 int sp_cmd_gen(int argc, char **argv);
+int sp_cmd_convert(int argc, char **argv);
+int sp_cmd_cooc(int argc, char **argv);
+int sp_cmd_embdim(int argc, char **argv);
+int sp_cmd_train(int argc, char **argv);
+int sp_cmd_predict(int argc, char **argv);
+int sp_cmd_sweep(int argc, char **argv);
 
 /* Print "spartan <cmd>: message" on stderr and return SP_EXIT_USAGE. */
 int sp_cli_usage_error(const char *cmd, const char *fmt, ...)

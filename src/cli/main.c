@@ -8,6 +8,12 @@ static const sp_command commands[] = {
     {"info", "describe a Matrix Market file: size, nnz, symmetry, norms, row lengths", sp_cmd_info},
     {"eigs", "a few eigenvalues of a sparse matrix (IRAM, MIRAMns, dense LAPACK)", sp_cmd_eigs},
     {"gen", "generate a test matrix: 2D/3D Laplacian, random sparse, power-law co-occurrence", sp_cmd_gen},
+    {"convert", "convert Matrix Market to binary CSR (or back)", sp_cmd_convert},
+    {"cooc", "feature co-occurrence matrix of a Criteo click log (.mtx or binary CSR)", sp_cmd_cooc},
+    {"embdim", "embedding-dimension advisor: MIRAMns per candidate k on the co-occurrence matrix", sp_cmd_embdim},
+    {"train", "train Wide & Deep on Criteo data (or an MLP on dense CSV), checkpoints in safetensors", sp_cmd_train},
+    {"predict", "click probabilities (or classes) of a trained model, one line per input row", sp_cmd_predict},
+    {"sweep", "train Wide & Deep per embedding dimension and compare accuracy, AUC, loss, time", sp_cmd_sweep},
 };
 static const int command_count = (int)(sizeof commands / sizeof commands[0]);
 

@@ -116,3 +116,12 @@ double sp_rng_student_t(sp_rng *rng, double nu)
     double chi2 = 2.0 * sp_rng_gamma(rng, 0.5 * nu);
     return z / sqrt(chi2 / nu);
 }
+
+double sp_hash_normal(uint64_t key, uint64_t index)
+{
+    uint64_t state = key ^ (index * 0xd1342543de82ef95ULL);
+    uint64_t a = splitmix64(&state), b = splitmix64(&state);
+    double u1 = ((double)(a >> 11) + 0.5) * 0x1.0p-53; /* (0, 1) */
+    double u2 = (double)(b >> 11) * 0x1.0p-53;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}

@@ -28,6 +28,7 @@ int sp_dist_operator(sp_dist_csr *D, sp_operator *op)
     if (rc < 0) return rc;
     op->n_local = D->n_local;
     op->n_global = D->n;
+    op->row0 = D->row0;
     op->ctx = D;
     op->apply = dist_apply;
     op->allreduce_sum = dist_allreduce_sum;

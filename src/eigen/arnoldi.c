@@ -78,9 +78,12 @@ static int project_once(sp_arnoldi *a, int j, double *x, double *h)
     return rc;
 }
 
+/* Entry i of a random vector is a function of one shared draw and the global
+ * row index only, so the vector is the same for any process count. */
 static void fill_random(sp_arnoldi *a, double *x)
 {
-    for (int i = 0; i < a->n; i++) x[i] = sp_rng_normal(&a->rng);
+    uint64_t key = sp_rng_u64(&a->rng);
+    for (int i = 0; i < a->n; i++) x[i] = sp_hash_normal(key, (uint64_t)(a->op->row0 + i));
 }
 
 /* x = a unit random vector orthogonal to V(:, 0:j-1) (j < n). */

@@ -81,13 +81,15 @@ static int search_round(sp_krylov_run *b, int round, sp_krylov_run *c, sp_deflat
                         sp_operator *dop)
 {
     double sigma = never_wanted(b, b->opt->which);
-    int n = b->op->n_local, rc = sp_deflated_op_init(d, b->op, b->X, b->p, sigma, dop);
+    int64_t n = b->op->n_global; /* decisions must agree on every process */
+    int rc = sp_deflated_op_init(d, b->op, b->X, b->p, sigma, dop);
     if (rc < 0) return rc;
     *c = *b;
     c->op = dop;
     c->nev = 1;
     c->n_sizes = 1;
-    c->sizes[0] = b->sizes[b->n_sizes - 1] < n - b->p ? b->sizes[b->n_sizes - 1] : n - b->p;
+    int64_t room = n - b->p;
+    c->sizes[0] = b->sizes[b->n_sizes - 1] < room ? b->sizes[b->n_sizes - 1] : (int)room;
     c->seed = b->seed + 0x9e3779b97f4a7c15ull * (uint64_t)(round + 1);
     c->v0 = NULL;
     c->record = 0;
@@ -110,7 +112,7 @@ int sp_copies_search(const sp_operator *op, const sp_eigs_options *opt, sp_krylo
         return SP_OK;
     }
     res->copies_searched = 1;
-    for (int round = 0; rc == SP_OK && round <= b->nev + 1 && n - b->p >= 3; round++) {
+    for (int round = 0; rc == SP_OK && round <= b->nev + 1 && op->n_global - b->p >= 3; round++) {
         sp_krylov_run c = {0};
         sp_deflated_op d;
         sp_operator dop;

@@ -101,6 +101,25 @@ static int check_iterative(const sp_eigs_options *o, int64_t n)
     return SP_OK;
 }
 
+/* v0 finite on every process: the verdict is summed over processes so all
+ * of them return the same status (a rank returning alone would hang the rest). */
+static int check_v0(const sp_operator *op, const sp_eigs_options *o)
+{
+    double bad[2] = {0.0, -1.0}; /* count, first bad global index */
+    for (int i = 0; o->v0 && i < op->n_local; i++)
+        if (!isfinite(o->v0[i]) && bad[0]++ == 0) bad[1] = (double)(op->row0 + i);
+    if (op->allreduce_sum) {
+        double count = bad[0];
+        int rc = op->allreduce_sum(op->ctx, &count, 1);
+        if (rc < 0) return rc;
+        bad[0] = count;
+    }
+    if (bad[0] > 0)
+        return sp_error(SP_EINVAL, "v0 has %.0f non-finite entries%s", bad[0],
+                        bad[1] >= 0 ? " (one on this process)" : "");
+    return SP_OK;
+}
+
 int sp_eigs_check(const sp_operator *op, const sp_eigs_options *o)
 {
     if (!op || !o) return sp_error(SP_EINVAL, "sp_eigs: NULL operator or options");
@@ -123,8 +142,8 @@ int sp_eigs_check(const sp_operator *op, const sp_eigs_options *o)
     if (o->ncv < 0) return sp_error(SP_EINVAL, "ncv = %d must be >= 0", o->ncv);
     if (o->method == SP_EIG_DENSE && op->allreduce_sum)
         return sp_error(SP_EINVAL, "method dense needs a serial operator");
-    for (int i = 0; o->v0 && i < op->n_local; i++)
-        if (!isfinite(o->v0[i])) return sp_error(SP_EINVAL, "v0[%d] is not finite", i);
+    int rc = check_v0(op, o);
+    if (rc < 0) return rc;
     return use_dense(op, o) ? SP_OK : check_iterative(o, n);
 }
 

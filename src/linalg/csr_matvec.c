@@ -75,7 +75,9 @@ void sp_csr_matvec(const sp_csr *A, const double *x, double *y)
         matvec_rows(A, x, y, 0, A->rows);
         return;
     }
+#ifdef _OPENMP
 #pragma omp parallel for schedule(static)
+#endif
     for (int b = 0; b < blocks; b++)
         matvec_rows(A, x, y, starts[b], starts[b + 1]);
 }
@@ -118,7 +120,9 @@ void sp_csr_matvec_t(const sp_csr *A, const double *x, double *y)
 {
     int blocks = csr_blocks(A);
     if (blocks > A->cols) blocks = A->cols > 0 ? A->cols : 1;
+#ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (blocks > 1)
+#endif
     for (int b = 0; b < blocks; b++) {
         int c0 = (int)((int64_t)A->cols * b / blocks);
         int c1 = (int)((int64_t)A->cols * (b + 1) / blocks);

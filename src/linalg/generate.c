@@ -2,11 +2,11 @@
  * co-occurrence-like), built row by row straight into CSR (sorted, no duplicates).
  * Guarantees: deterministic from the seed (serial sp_rng streams); memory is
  * the CSR plus O(n) or the sampled pair list. Does not write files (see sp_mm_write_csr). */
+#include "spartan/generate.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "spartan/generate.h"
 
 /* ---- CSR storage ------------------------------------------------------- */
 
@@ -70,18 +70,21 @@ static int laplace_grid(int dims, int N, sp_csr *A)
     for (int64_t r = 0; r < n; r++) {
         A->rowptr[r] = pos;
         laplace_row(dims, N, c, s, r, A, &pos);
-        for (int d = 0; d < dims && ++c[d] == N; d++) c[d] = 0; /* odometer */
+        for (int d = 0; d < dims && ++c[d] == N; d++)
+            c[d] = 0; /* odometer */
     }
     A->rowptr[n] = pos;
-    return pos == nnz ? SP_OK : sp_error(SP_EINTERNAL, "laplace: %lld entries, expected %lld",
-                                         (long long)pos, (long long)nnz);
+    return pos == nnz ? SP_OK
+                      : sp_error(SP_EINTERNAL, "laplace: %lld entries, expected %lld",
+                                 (long long)pos, (long long)nnz);
 }
 
 int sp_gen_laplace2d(int N, sp_csr *A)
 {
     if (!A) return sp_error(SP_EINVAL, "sp_gen_laplace2d: A is NULL");
     if (N < 1 || N > 46340)
-        return sp_error(SP_EINVAL, "sp_gen_laplace2d: N = %d must be in [1, 46340] (n = N^2 is an int)", N);
+        return sp_error(SP_EINVAL,
+                        "sp_gen_laplace2d: N = %d must be in [1, 46340] (n = N^2 is an int)", N);
     return laplace_grid(2, N, A);
 }
 
@@ -89,7 +92,8 @@ int sp_gen_laplace3d(int N, sp_csr *A)
 {
     if (!A) return sp_error(SP_EINVAL, "sp_gen_laplace3d: A is NULL");
     if (N < 1 || N > 1290)
-        return sp_error(SP_EINVAL, "sp_gen_laplace3d: N = %d must be in [1, 1290] (n = N^3 is an int)", N);
+        return sp_error(SP_EINVAL,
+                        "sp_gen_laplace3d: N = %d must be in [1, 1290] (n = N^3 is an int)", N);
     return laplace_grid(3, N, A);
 }
 
@@ -120,11 +124,13 @@ int sp_gen_random_sparse(int n, int nnz_per_row, uint64_t seed, sp_csr *A)
     if (!A) return sp_error(SP_EINVAL, "sp_gen_random_sparse: A is NULL");
     if (n < 1) return sp_error(SP_EINVAL, "sp_gen_random_sparse: n = %d must be >= 1", n);
     if (nnz_per_row < 1)
-        return sp_error(SP_EINVAL, "sp_gen_random_sparse: nnz_per_row = %d must be >= 1", nnz_per_row);
+        return sp_error(SP_EINVAL, "sp_gen_random_sparse: nnz_per_row = %d must be >= 1",
+                        nnz_per_row);
     int R = nnz_per_row < n ? nnz_per_row : n;
     int *mark = sp_malloc((size_t)n * sizeof *mark);
     if (!mark) return SP_ENOMEM;
-    for (int i = 0; i < n; i++) mark[i] = -1;
+    for (int i = 0; i < n; i++)
+        mark[i] = -1;
     int rc = csr_alloc(A, n, n, (int64_t)n * R);
     if (rc < 0) {
         free(mark);
@@ -136,7 +142,8 @@ int sp_gen_random_sparse(int n, int nnz_per_row, uint64_t seed, sp_csr *A)
         int64_t p = (int64_t)i * R;
         A->rowptr[i] = p;
         sample_distinct_columns(&rng, n, R, i, mark, A->colind + p);
-        for (int k = 0; k < R; k++) A->val[p + k] = 2.0 * sp_rng_uniform(&rng) - 1.0;
+        for (int k = 0; k < R; k++)
+            A->val[p + k] = 2.0 * sp_rng_uniform(&rng) - 1.0;
     }
     A->rowptr[n] = (int64_t)n * R;
     free(mark);
@@ -202,9 +209,12 @@ static void radix_sort_u64(uint64_t *key, uint64_t *tmp, int64_t len, int bits, 
     uint64_t *src = key, *dst = tmp;
     for (int shift = 0; shift < bits; shift += 16) {
         memset(bucket, 0, 65537 * sizeof *bucket);
-        for (int64_t i = 0; i < len; i++) bucket[((src[i] >> shift) & 0xFFFF) + 1]++;
-        for (int d = 0; d < 65536; d++) bucket[d + 1] += bucket[d];
-        for (int64_t i = 0; i < len; i++) dst[bucket[(src[i] >> shift) & 0xFFFF]++] = src[i];
+        for (int64_t i = 0; i < len; i++)
+            bucket[((src[i] >> shift) & 0xFFFF) + 1]++;
+        for (int d = 0; d < 65536; d++)
+            bucket[d + 1] += bucket[d];
+        for (int64_t i = 0; i < len; i++)
+            dst[bucket[(src[i] >> shift) & 0xFFFF]++] = src[i];
         uint64_t *swap = src;
         src = dst;
         dst = swap;
@@ -298,7 +308,8 @@ static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, int bit
 static int bits_needed(uint64_t max_value)
 {
     int bits = 1;
-    while (bits < 64 && (max_value >> bits) != 0) bits++;
+    while (bits < 64 && (max_value >> bits) != 0)
+        bits++;
     return bits;
 }
 
@@ -343,7 +354,8 @@ static int sample_cooc_pairs(int n, double alpha, uint64_t seed, double total_nn
         if (rc == SP_OK) rc = pair_list_merge(pairs, &fresh);
         if (rc < 0) break;
         drawn += draws;
-        target = pairs_target(total_nnz, count_nonempty_rows(n, pairs, seen), (int64_t)n * (n - 1) / 2);
+        target =
+            pairs_target(total_nnz, count_nonempty_rows(n, pairs, seen), (int64_t)n * (n - 1) / 2);
         double yield = (double)(pairs->len - before) / (double)draws; /* marginal */
         if (yield <= 0.0 || drawn >= budget) break;
         draws = (int64_t)ceil((double)(target - pairs->len) / yield);
@@ -374,7 +386,8 @@ static int cooc_layout(int n, const pair_list *p, sp_csr *A, int64_t **lo_cur, i
         lo[p->key[t] % (uint64_t)n]++; /* and lower entry of row g */
     }
     int64_t nnz = 0;
-    for (int r = 0; r < n; r++) nnz += lo[r] + up[r] + (lo[r] + up[r] > 0);
+    for (int r = 0; r < n; r++)
+        nnz += lo[r] + up[r] + (lo[r] + up[r] > 0);
     int rc = csr_alloc(A, n, n, nnz);
     if (rc < 0) {
         free(lo);
@@ -443,7 +456,13 @@ int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t s
 
 /* ---- spec strings ------------------------------------------------------ */
 
-typedef enum { GEN_LAPLACE2D, GEN_LAPLACE3D, GEN_RANDOM_SPARSE, GEN_POWERLAW, GEN_KIND_COUNT } gen_kind;
+typedef enum {
+    GEN_LAPLACE2D,
+    GEN_LAPLACE3D,
+    GEN_RANDOM_SPARSE,
+    GEN_POWERLAW,
+    GEN_KIND_COUNT
+} gen_kind;
 
 static const struct gen_kind_info {
     const char *name;
@@ -455,7 +474,8 @@ static const struct gen_kind_info {
     [GEN_RANDOM_SPARSE] = {"random-sparse", 2, 3, 0},
     [GEN_POWERLAW] = {"powerlaw", 2, 4, 1},
 };
-_Static_assert(sizeof gen_kinds / sizeof gen_kinds[0] == GEN_KIND_COUNT, "gen_kinds table and enum");
+_Static_assert(sizeof gen_kinds / sizeof gen_kinds[0] == GEN_KIND_COUNT,
+               "gen_kinds table and enum");
 
 /* Split "name:a:b:c" at ':' into the kind and up to 4 numbers (as doubles). */
 static int parse_spec(const char *spec, gen_kind *kind, double *field, int *nfield)
@@ -467,8 +487,10 @@ static int parse_spec(const char *spec, gen_kind *kind, double *field, int *nfie
            (strlen(gen_kinds[k].name) != name_len || strncmp(spec, gen_kinds[k].name, name_len)))
         k++;
     if (k == GEN_KIND_COUNT)
-        return sp_error(SP_EINVAL, "generator spec '%s': unknown kind (laplace2d, laplace3d, "
-                                   "random-sparse, powerlaw)", spec);
+        return sp_error(SP_EINVAL,
+                        "generator spec '%s': unknown kind (laplace2d, laplace3d, "
+                        "random-sparse, powerlaw)",
+                        spec);
     *kind = (gen_kind)k;
     *nfield = 0;
     for (const char *p = colon; p; p = strchr(p + 1, ':')) {
@@ -477,8 +499,10 @@ static int parse_spec(const char *spec, gen_kind *kind, double *field, int *nfie
         if (*nfield == gen_kinds[k].max_fields)
             return sp_error(SP_EINVAL, "generator spec '%s': too many fields", spec);
         field[*nfield] = strtod(p + 1, &end);
-        if (end == p + 1 || (*end != ':' && *end != '\0') || errno == ERANGE || !isfinite(field[*nfield]))
-            return sp_error(SP_EINVAL, "generator spec '%s': field %d is not a number", spec, *nfield + 1);
+        if (end == p + 1 || (*end != ':' && *end != '\0') || errno == ERANGE ||
+            !isfinite(field[*nfield]))
+            return sp_error(SP_EINVAL, "generator spec '%s': field %d is not a number", spec,
+                            *nfield + 1);
         (*nfield)++;
     }
     if (*nfield < gen_kinds[k].min_fields)
@@ -488,11 +512,13 @@ static int parse_spec(const char *spec, gen_kind *kind, double *field, int *nfie
 }
 
 /* A field that must be an integer in [lo, hi]. */
-static int spec_int(const char *spec, double v, double lo, double hi, const char *what, int64_t *out)
+static int spec_int(const char *spec, double v, double lo, double hi, const char *what,
+                    int64_t *out)
 {
     if (v != floor(v) || v < lo || v > hi)
-        return sp_error(SP_EINVAL, "generator spec '%s': %s = %g must be an integer in [%.0f, %.0f]",
-                        spec, what, v, lo, hi);
+        return sp_error(SP_EINVAL,
+                        "generator spec '%s': %s = %g must be an integer in [%.0f, %.0f]", spec,
+                        what, v, lo, hi);
     *out = (int64_t)v;
     return SP_OK;
 }
@@ -509,15 +535,19 @@ int sp_gen_spec(const char *spec, sp_csr *A, int *symmetric)
     if (rc < 0) return rc;
     if (symmetric) *symmetric = gen_kinds[kind].symmetric;
     switch (kind) {
-    case GEN_LAPLACE2D: return sp_gen_laplace2d((int)n, A);
-    case GEN_LAPLACE3D: return sp_gen_laplace3d((int)n, A);
+    case GEN_LAPLACE2D:
+        return sp_gen_laplace2d((int)n, A);
+    case GEN_LAPLACE3D:
+        return sp_gen_laplace3d((int)n, A);
     case GEN_RANDOM_SPARSE:
         rc = spec_int(spec, f[1], 1, 2147483647.0, "nnz per row", &r);
         if (rc == SP_OK && nf > 2) rc = spec_int(spec, f[2], 0, 9007199254740992.0, "seed", &seed);
         return rc < 0 ? rc : sp_gen_random_sparse((int)n, (int)r, (uint64_t)seed, A);
     case GEN_POWERLAW:
         if (nf > 3) rc = spec_int(spec, f[3], 0, 9007199254740992.0, "seed", &seed);
-        return rc < 0 ? rc : sp_gen_powerlaw_cooc((int)n, f[1], nf > 2 ? f[2] : 1.0, (uint64_t)seed, A);
-    default: return sp_error(SP_EINTERNAL, "sp_gen_spec: kind %d", (int)kind);
+        return rc < 0 ? rc
+                      : sp_gen_powerlaw_cooc((int)n, f[1], nf > 2 ? f[2] : 1.0, (uint64_t)seed, A);
+    default:
+        return sp_error(SP_EINTERNAL, "sp_gen_spec: kind %d", (int)kind);
     }
 }

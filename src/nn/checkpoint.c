@@ -234,7 +234,7 @@ static int wd_compare(const char *path, const sp_widedeep_config *f, const sp_wi
         if (f->deep[l] != e->deep[l]) what = "deep layer sizes";
     if (!what) return SP_OK;
     return sp_error(SP_EINVAL,
-                    "%s: checkpoint of another model shape: %s differ (checkpoint: fields %d, "
+                    "%s: checkpoint of another model shape: mismatch in %s (checkpoint: fields %d, "
                     "n_ids %d, emb_dim %d, %d deep layers, first %d; expected: %d, %d, %d, %d, "
                     "first %d)",
                     path, what, f->fields, f->n_ids, f->emb_dim, f->n_deep, f->n_deep ? f->deep[0] : 0,

@@ -58,11 +58,19 @@ int sp_train_history_push(sp_train_history *h, const sp_epoch_stats *st)
     return SP_OK;
 }
 
-/* Fisher-Yates permutation of [0, n) from stream 100 + epoch of seed. */
+/* Generator for (seed, purpose, epoch): splitmix seeding of a mixed key
+ * (sp_rng_seed_stream would cost `stream` jumps). purpose 1 = shuffle, 2 = dropout. */
+static void epoch_rng(sp_rng *rng, uint64_t seed, uint64_t purpose, int epoch)
+{
+    sp_rng_seed(rng, seed * 0x9E3779B97F4A7C15ull + purpose * 0xD1B54A32D192ED03ull +
+                         (uint64_t)epoch * 0xAEF17502108EF2D9ull);
+}
+
+/* Fisher-Yates permutation of [0, n) for this epoch. */
 static void epoch_permutation(int64_t *perm, int64_t n, uint64_t seed, int epoch)
 {
     sp_rng rng;
-    sp_rng_seed_stream(&rng, seed, 100 + (uint64_t)epoch);
+    epoch_rng(&rng, seed, 1, epoch);
     for (int64_t i = 0; i < n; i++)
         perm[i] = i;
     for (int64_t i = n - 1; i > 0; i--) {
@@ -190,7 +198,7 @@ typedef struct wd_ctx {
 static void wd_epoch_begin(void *self, int epoch)
 {
     wd_ctx *c = self;
-    sp_rng_seed_stream(&c->m->rng, c->m->seed, 1000000 + (uint64_t)epoch); /* dropout */
+    epoch_rng(&c->m->rng, c->m->seed, 2, epoch); /* dropout */
 }
 
 static int wd_train_batch(void *self, const int64_t *rows, int B, double *loss, double *hits)
@@ -259,7 +267,7 @@ typedef struct mc_ctx {
 static void mc_epoch_begin(void *self, int epoch)
 {
     mc_ctx *k = self;
-    sp_rng_seed_stream(&k->c->rng, k->c->seed, 1000000 + (uint64_t)epoch);
+    epoch_rng(&k->c->rng, k->c->seed, 2, epoch);
 }
 
 static int mc_train_batch(void *self, const int64_t *rows, int B, double *loss, double *hits)

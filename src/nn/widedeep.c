@@ -234,15 +234,23 @@ static int widedeep_check_grads(const sp_widedeep *m)
     return rc;
 }
 
-/* The loss is not finite: name the first parameter with a non-finite value, if any. */
-static int widedeep_bad_loss(const sp_widedeep *m, double loss)
+/* The loss of a batch of B is not finite: name the first parameter with a
+ * non-finite value, else the first layer whose output overflowed. */
+static int widedeep_bad_loss(const sp_widedeep *m, int B, double loss)
 {
+    const char *what = isnan(loss) ? "nan" : "inf";
+    long long step = (long long)m->step + 1;
     if (sp_params_check_finite(&m->P, 0) < 0)
-        return sp_error_prefix(SP_EINVAL, "step %lld: loss is %g: ", (long long)m->step + 1, loss);
-    return sp_error(SP_EINVAL,
-                    "step %lld: loss is %g (logits overflowed; all parameters finite: lower "
-                    "the learning rates)",
-                    (long long)m->step + 1, loss);
+        return sp_error_prefix(SP_EINVAL, "step %lld: loss is %s: ", step, what);
+    size_t width = (size_t)m->cfg.fields * (size_t)m->cfg.emb_dim;
+    if (sp_first_nonfinite((size_t)B * width, m->x_deep) >= 0)
+        return sp_error(SP_EINVAL, "step %lld: loss is %s: the embedding output overflowed", step, what);
+    for (int l = 0; l < m->mlp.nlayers; l++)
+        if (sp_first_nonfinite((size_t)B * (size_t)m->mlp.sizes[l + 1], m->mlp.pre[l]) >= 0)
+            return sp_error(SP_EINVAL,
+                            "step %lld: loss is %s: the output of layer 'deep.%d' overflowed "
+                            "(its weights are finite; lower the learning rates)", step, what, l);
+    return sp_error(SP_EINVAL, "step %lld: loss is %s: the wide part overflowed", step, what);
 }
 
 int sp_widedeep_train_step(sp_widedeep *m, int B, const int *ids, const float *w, const float *y,
@@ -253,7 +261,7 @@ int sp_widedeep_train_step(sp_widedeep *m, int B, const int *ids, const float *w
     double L = 0.0;
     rc = sp_loss_logistic((size_t)B, m->z, y, m->dz, &L);
     if (rc < 0) return rc;
-    if (!isfinite(L)) return widedeep_bad_loss(m, L);
+    if (!isfinite(L)) return widedeep_bad_loss(m, B, L);
     rc = sp_widedeep_backward(m, B, ids, w, m->dz);
     if (rc == SP_OK && (rc = widedeep_check_grads(m)) < 0) {
         sp_params_zero_grads(&m->P);

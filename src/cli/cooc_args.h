@@ -1,0 +1,49 @@
+/* cooc_args.h: what `spartan cooc` and `spartan embdim` share: the click-log
+ * options (parsing and help text), recognizing an input file as a click log,
+ * a Matrix Market file or a binary CSR file, and the two-pass build of the
+ * co-occurrence matrix (vocabulary, then accumulation) with a progress line
+ * on a terminal and per-phase timings. CLI only: prints usage errors. */
+#ifndef SPARTAN_COOC_ARGS_H
+#define SPARTAN_COOC_ARGS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "spartan/data.h"
+
+typedef struct sp_cooc_args {
+    long min_count, hash_buckets, vocab_size, memory_mb;
+    const char *vocab_out, *vocab_in, *normalize, *dense, *ints, *input;
+    int weighted, diagonal, skip_bad;
+    int given;          /* how many click-log options were given */
+    const char *first;  /* the first one (for "applies to click logs" errors) */
+} sp_cooc_args;
+
+typedef struct sp_cooc_build_info {
+    int n;                 /* ids = matrix order */
+    int64_t rows, bad_lines;
+    int count_pass;        /* 0 when the vocabulary came from a file or hash + log */
+    double count_seconds, build_seconds, finish_seconds;
+    sp_cooc_stats stats;
+    unsigned map_flags;
+} sp_cooc_build_info;
+
+typedef enum { SP_INPUT_LOG, SP_INPUT_MTX, SP_INPUT_CSR } sp_input_kind;
+
+void sp_cooc_args_init(sp_cooc_args *a);
+/* argv[*i] is an option: 1 consumed (and its value), 0 not a click-log
+ * option, -1 usage error printed. */
+int sp_cooc_args_parse(const char *cmd, int argc, char **argv, int *i, sp_cooc_args *a);
+void sp_cooc_args_help(FILE *out);
+/* Options as the library's structs; -1 with a usage error printed. */
+int sp_cooc_args_options(const char *cmd, const sp_cooc_args *a, sp_criteo_options *ro,
+                         sp_vocab_options *vo, sp_cooc_options *co, unsigned *flags);
+/* Kind of input by its first bytes (gzip looked through); -1 with a message printed. */
+int sp_input_kind_of(const char *cmd, const char *path, sp_input_kind *kind);
+/* Build C from a click log: 0, or an exit code (2) with the message printed. */
+int sp_cooc_build(const char *cmd, const char *path, const sp_cooc_args *a, sp_csr *C,
+                  sp_cooc_build_info *info);
+/* "--opt value" or "--opt=value": the value or NULL (usage error printed). */
+const char *sp_cli_option_value(const char *cmd, int argc, char **argv, int *i, const char *opt);
+int sp_cli_is_opt(const char *arg, const char *opt);
+
+#endif
