@@ -62,7 +62,7 @@ typedef struct sp_embdim_options {
     int n_candidates;
     int max_restarts;      /* restart budget per candidate; default 10 (the report's) */
     double tol;            /* relative tolerance (ARPACK's test); default 1e-8 */
-    double min_captured;   /* share of ||C||_F^2 the recommended k must capture; default 0.5 */
+    double min_captured;   /* share of ||C||_F^2 the recommended k must capture; default 0.9 */
     /* Nested MIRAMns sizes for each k: absolute sizes (those in [k + 2, n] are
      * used), or else multiples of k (e.g. 2, 2.5, 3), or else automatic: the
      * solver's 5 sizes from max(2k, k + 8) to min(n, ceil(3k)). */

@@ -64,7 +64,8 @@ int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t s
 
 /* One of the above from a spec string (as `spartan eigs --gen` takes):
  *   "laplace2d:N", "laplace3d:N", "random-sparse:N:R[:SEED]",
- *   "powerlaw:N:R[:ALPHA[:SEED]]"  (defaults: ALPHA 1.0, SEED SP_DEFAULT_SEED).
+ *   "powerlaw:N:R[:ALPHA[:SEED]]"  (defaults: ALPHA 1.0, SEED SP_DEFAULT_SEED;
+ *   a SEED in a spec must be below 2^53).
  * *symmetric (may be NULL) is set to 1 for the symmetric kinds. */
 int sp_gen_spec(const char *spec, sp_csr *A, int *symmetric);
 

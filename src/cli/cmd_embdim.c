@@ -41,7 +41,7 @@ static void print_help(FILE *out)
             "                       [k+2, n] are used), or multiples of k: 2k,2.5k,3k\n"
             "  --max-restarts N     restart budget per candidate (default 10)\n"
             "  --tol T              relative tolerance (default 1e-8)\n"
-            "  --min-captured S     share of ||C||_F^2 the recommendation must capture (0.5)\n"
+            "  --min-captured S     share of ||C||_F^2 the recommendation must capture (0.9)\n"
             "  --plot OUT.svg       residual estimate (log) per restart, one line per k (Figure 11)\n"
             "  --seed S             start-vector seed (default %llu)\n"
             "  --threads T          OpenMP threads for the matrix-vector products\n"
@@ -97,7 +97,7 @@ static int parse_args(int argc, char **argv, embdim_cli *a)
     a->candidates = DEFAULT_CANDIDATES;
     a->max_restarts = 10;
     a->tol = 1e-8;
-    a->min_captured = 0.5;
+    a->min_captured = 0.9;
     a->seed = SP_DEFAULT_SEED;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;

@@ -15,7 +15,7 @@ sp_embdim_options sp_embdim_options_default(void)
     memset(&o, 0, sizeof o);
     o.max_restarts = 10;
     o.tol = 1e-8;
-    o.min_captured = 0.5;
+    o.min_captured = 0.9;
     o.seed = SP_DEFAULT_SEED;
     o.gap_max_restarts = 300;
     return o;

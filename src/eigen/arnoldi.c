@@ -91,7 +91,7 @@ static int random_orthogonal(sp_arnoldi *a, int j, double *x)
 {
     for (int attempt = 0; attempt < 5; attempt++) {
         fill_random(a, x);
-        double before, after;
+        double before = 0.0, after = 0.0;
         int rc = sp_arnoldi_norm(a->op, a->n, x, &before);
         if (rc == SP_OK) rc = project_once(a, j, x, NULL);
         if (rc == SP_OK) rc = project_once(a, j, x, NULL);

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""make_planted.py: synthetic Criteo-format click logs with a planted k-factor
+structure, for the embedding-dimension advisor tests (tests/test_advisor.c,
+tests/cli_embdim.sh). Deterministic: the same seed writes the same bytes
+(only random.Random.random() is used; gzip with mtime 0).
+
+Each row picks a latent group g with probability p[g]; every categorical
+field f then takes the group's own value hash(g, f) with probability 1 - eps,
+otherwise a noise value drawn from a pool of 5000 per field (each noise value
+is seen a handful of times, so --min-count 5 maps them to the field's
+out-of-vocabulary id). Integer fields are left empty (missing), the label is
+1 with probability 0.25. So the co-occurrence matrix with its diagonal is
+close to sum_g N p_g (1 - eps)^2 u_g u_g^T (u_g the indicator of group g's 26
+ids): rank k plus noise, with distinct top eigenvalues because the p_g differ.
+
+usage: python3 make_planted.py [OUT_DIR]   (writes planted_k4.tsv.gz)
+"""
+import gzip
+import os
+import random
+import sys
+
+
+def hex8(x):
+    return "%08x" % (x & 0xFFFFFFFF)
+
+
+def make(path, probs, rows, eps, seed):
+    rng = random.Random(seed)
+    cum, acc = [], 0.0
+    for p in probs:
+        acc += p
+        cum.append(acc)
+    lines = []
+    for _ in range(rows):
+        u = rng.random()
+        g = next(i for i, c in enumerate(cum) if u < c or i == len(cum) - 1)
+        label = "1" if rng.random() < 0.25 else "0"
+        cats = []
+        for f in range(26):
+            if rng.random() < eps:
+                cats.append(hex8(0x80000000 + f * 65536 + int(rng.random() * 5000)))
+            else:
+                cats.append(hex8(0x10000000 * (g + 1) + f * 257 + 17))
+        lines.append("\t".join([label] + [""] * 13 + cats) + "\n")
+    data = "".join(lines).encode()
+    with open(path, "wb") as out:
+        with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+            gz.write(data)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    make(os.path.join(out, "planted_k4.tsv.gz"), [0.31, 0.26, 0.23, 0.20], 2000, 0.1, 20261123)
+
+
+if __name__ == "__main__":
+    main()
