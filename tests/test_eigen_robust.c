@@ -43,10 +43,44 @@ static void test_threads_bit_identical(void **state)
     assert_int_equal(solve(&A, &o, &r1), SP_OK);
     sp_set_threads(2);
     assert_int_equal(solve(&A, &o, &r2), SP_OK);
-    printf("power-law n = 20000: 1 thread %lld matvecs, 2 threads %lld matvecs, bit-identical %d\n",
-           (long long)r1.matvecs, (long long)r2.matvecs, same_result(&r1, &r2));
+    printf("power-law n = 20000: 1 thread %lld matvecs, 2 threads %lld matvecs, bit-identical %d; "
+           "residuals: %lld matvecs in %lld pass\n", (long long)r1.matvecs, (long long)r2.matvecs,
+           same_result(&r1, &r2), (long long)r1.residual_matvecs, (long long)r1.residual_passes);
     assert_true(same_result(&r1, &r2));
+    assert_true(r1.residual_matvecs >= 4 && r1.residual_passes == 1); /* one block apply */
     sp_eigs_result_uninit(&r1), sp_eigs_result_uninit(&r2);
+    sp_csr_uninit(&A);
+}
+
+/* The CSR operator's apply_block (sp_csr_spmm) must equal apply column by
+ * column, bit for bit, for any k (sweeps of 4, remainder, k = 1) and
+ * leading dimensions larger than n, at 1 and 2 threads. */
+static void test_block_apply_bit_identical(void **state)
+{
+    (void)state;
+    sp_csr A;
+    assert_int_equal(sp_gen_powerlaw_cooc(30000, 10.0, 1.0, 3, &A), SP_OK);
+    sp_operator op;
+    assert_int_equal(sp_operator_csr(&A, &op), SP_OK);
+    assert_non_null(op.apply_block);
+    int n = A.rows, ld = n + 3, kmax = 11;
+    double *X = malloc(sizeof(double) * (size_t)ld * kmax), *Y = malloc(sizeof(double) * (size_t)ld * kmax);
+    double *y = malloc(sizeof(double) * (size_t)n);
+    for (size_t i = 0; i < (size_t)ld * kmax; i++) X[i] = sin(0.37 * (double)i) + 0.1 * (double)(i % 7);
+    int mismatches = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+        sp_set_threads(threads);
+        for (int k = 1; k <= kmax; k++) {
+            assert_int_equal(op.apply_block(op.ctx, X, ld, Y, ld, k), SP_OK);
+            for (int j = 0; j < k; j++) {
+                assert_int_equal(op.apply(op.ctx, X + (size_t)j * ld, y), SP_OK);
+                mismatches += memcmp(y, Y + (size_t)j * ld, sizeof(double) * (size_t)n) != 0;
+            }
+        }
+    }
+    printf("apply_block vs apply, k = 1..%d, 1 and 2 threads: %d mismatching columns\n", kmax, mismatches);
+    assert_int_equal(mismatches, 0);
+    free(X), free(Y), free(y);
     sp_csr_uninit(&A);
 }
 
@@ -237,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_bit_identical),
+        cmocka_unit_test(test_block_apply_bit_identical),
         cmocka_unit_test(test_two_threads_reentrant),
         cmocka_unit_test(test_rank_one_and_null_start),
         cmocka_unit_test(test_nilpotent_and_zero),

@@ -161,6 +161,13 @@ int sp_dist_csr_from_full(MPI_Comm comm, const sp_csr *A, sp_dist_csr *D);
  * indices, sorted) holds global rows [starts[rank], starts[rank+1]). rows is
  * taken over (emptied) whatever the outcome. */
 int sp_dist_csr_from_rows(MPI_Comm comm, int n, const int *starts, sp_csr *rows, sp_dist_csr *D);
+/* (collective) From contiguous row blocks in any split: this rank holds
+ * global rows [row0, row0 + rows->rows) (rows->cols = n, global column
+ * indices, sorted), the blocks tiling [0, n) in rank order (e.g. each rank
+ * generated its own rows). Rows are moved to the nnz-balanced partition
+ * (sp_dist_partition_by_nnz) in one exchange, then as sp_dist_csr_from_rows.
+ * rows is taken over (emptied) whatever the outcome. */
+int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D);
 /* Frees everything (not collective except for the communicator free); safe
  * on a zeroed struct and twice. */
 void sp_dist_csr_uninit(sp_dist_csr *D);

@@ -25,7 +25,8 @@
  * factorization A V = V H + f e_m^T is converged when
  *     ||f|| |e_m^T y| <= tol * max(eps^(2/3), |theta|),   tol = 0 -> eps.
  * Reported residuals are true ones, computed at the end with extra matvecs
- * (counted in residual_matvecs): ||A x - lambda x|| / (max(|lambda|, eps^(2/3)) ||x||).
+ * (counted in residual_matvecs; one block apply when the operator has one):
+ * ||A x - lambda x|| / (max(|lambda|, eps^(2/3)) ||x||).
  */
 #ifndef SPARTAN_EIGEN_H
 #define SPARTAN_EIGEN_H
@@ -61,10 +62,17 @@ typedef struct sp_operator {
      * operator cannot provide one (then the dense path applies A to e_j). */
     const sp_csr *csr;
     const sp_dmat *dense;
+    /* Optional block apply: Y(:, j) = A X(:, j) for j < k (X and Y are
+     * n_local x k, column-major, leading dimensions ldx and ldy), e.g. one pass
+     * over a sparse matrix instead of k. NULL = k calls of apply. Column j must
+     * equal apply(X(:, j)) bit for bit. Operators filled in field by field
+     * rather than by a constructor must set it (NULL is fine). */
+    int (*apply_block)(void *ctx, const double *X, int ldx, double *Y, int ldy, int k);
 } sp_operator;
 
 /* Operator views (no copy: A must outlive op). symmetric is set when A is
- * exactly symmetric (sp_csr_asymmetry == 0, or a dense check). */
+ * exactly symmetric (sp_csr_asymmetry == 0, or a dense check). The CSR view
+ * provides apply_block (sp_csr_spmm: one pass over A). */
 int sp_operator_csr(const sp_csr *A, sp_operator *op);
 int sp_operator_dense(const sp_dmat *A, sp_operator *op);
 
@@ -73,7 +81,11 @@ int sp_operator_dense(const sp_dmat *A, sp_operator *op);
 /* Which eigenvalues: largest/smallest magnitude (LM, SM), real part (LR, SR),
  * imaginary part (LI, SI, by |imag|); symmetric only: largest/smallest
  * algebraic (LA, SA) and both ends (BE: ceil(k/2) from the top, floor(k/2)
- * from the bottom, returned alternately: largest, smallest, 2nd largest, ...). */
+ * from the bottom, returned alternately: largest, smallest, 2nd largest, ...).
+ * Ties are broken by the other part, as ARPACK's dngets pre-sort does: LI, LR
+ * and LA prefer the larger |lambda|, SI, SR and SA the smaller; LM prefers
+ * the larger real part, SM the smaller. So LI on an all-real spectrum is LM,
+ * and SI is SM. Remaining ties: larger real part, larger |imag|, +imag first. */
 typedef enum sp_which {
     SP_WHICH_LM, SP_WHICH_SM, SP_WHICH_LR, SP_WHICH_SR, SP_WHICH_LI, SP_WHICH_SI,
     SP_WHICH_LA, SP_WHICH_SA, SP_WHICH_BE,
@@ -161,7 +173,10 @@ typedef struct sp_eigs_result {
                            * NULL); a pair a +- bi stores Re x, Im x in two columns */
     int n_local;
     int64_t matvecs;      /* operator applications by the solver (incl. start push) */
-    int64_t residual_matvecs; /* extra applications for the final residuals */
+    int64_t residual_matvecs; /* extra applications for the final residuals
+                           * (k vectors = k matvecs, also when done as a block) */
+    int64_t residual_passes;  /* operator calls that made them: 1 when the operator's
+                           * apply_block did all residual_matvecs in one pass */
     int restarts;
     sp_eig_method method; /* the one actually used (never AUTO) */
     int ncv;              /* largest subspace used */

@@ -69,6 +69,33 @@ int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t s
  * *symmetric (may be NULL) is set to 1 for the symmetric kinds. */
 int sp_gen_spec(const char *spec, sp_csr *A, int *symmetric);
 
+/* ---- blocks of rows (each MPI rank generates only its own rows) -------- */
+
+/* Sums buf[0..count) in place over every process generating a block of the
+ * same matrix (an MPI_Allreduce); it must return 0 or a negative status. */
+typedef int (*sp_gen_reduce)(void *ctx, double *buf, int count);
+
+/* Rows [row0, row1) of the matrix the whole generator gives (same arguments),
+ * as a (row1 - row0) x n CSR with global column indices, bit for bit equal to
+ * those rows of the whole matrix. 0 <= row0 <= row1 <= n.
+ * Laplacians: O(rows) time and memory. random-sparse: replays the random
+ * stream of the rows before row0 (time O(row1 R), memory O(n) ints).
+ * powerlaw: every process makes all the draws; with reduce == NULL it keeps
+ * every pair (memory as sp_gen_powerlaw_cooc); with reduce it keeps only pairs
+ * touching its rows and is collective: the processes' ranges must tile
+ * [0, n) in order and each call reduce the same number of times. */
+int sp_gen_laplace2d_rows(int N, int row0, int row1, sp_csr *A);
+int sp_gen_laplace3d_rows(int N, int row0, int row1, sp_csr *A);
+int sp_gen_random_sparse_rows(int n, int nnz_per_row, uint64_t seed, int row0, int row1, sp_csr *A);
+int sp_gen_powerlaw_cooc_rows(int n, double avg_nnz_per_row, double alpha, uint64_t seed, int row0,
+                              int row1, sp_gen_reduce reduce, void *ctx, sp_csr *A);
+
+/* Order n and symmetry of the matrix a spec describes, without generating it. */
+int sp_gen_spec_size(const char *spec, int *n, int *symmetric);
+/* Rows [row0, row1) of sp_gen_spec(spec) (rules above; reduce only for powerlaw). */
+int sp_gen_spec_rows(const char *spec, int row0, int row1, sp_gen_reduce reduce, void *ctx,
+                     sp_csr *A);
+
 #ifdef __cplusplus
 }
 #endif

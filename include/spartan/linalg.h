@@ -166,6 +166,11 @@ int sp_csr_to_dense(const sp_csr *A, sp_dmat *D); /* D newly allocated rows x co
  * Block p holds within max row length of (nnz / parts) nonzeros. Blocks may be
  * empty; with no nonzeros at all the rows are split evenly. */
 int sp_rows_partition_by_nnz(int nrows, const int64_t *rowptr, int parts, int *starts);
+/* Y = A X for k dense vectors (X is cols x k, ld ldx; Y is rows x k, ld ldy;
+ * column-major): one sweep over A per 4 vectors, OpenMP over nnz-balanced row
+ * blocks; column j is bit-identical to sp_csr_matvec(A, X(:, j)) at any thread
+ * count. Allocates 4 cols doubles of work: SP_ENOMEM, SP_EINVAL. */
+int sp_csr_spmm(const sp_csr *A, const double *X, int ldx, double *Y, int ldy, int k);
 
 /* ==== Matrix Market ===================================================== */
 

@@ -2,29 +2,25 @@
  * sparse matrix by IRAM, MIRAMns or dense LAPACK; a table (or --json) on
  * stdout, optional vectors (.mtx), history (.csv) and plot (.svg), each
  * written to a temp file then renamed. Exit 0 all converged, 1 not all
- * (converged ones still printed), 2 bad usage or input. No numerics here. */
+ * (converged ones still printed), 2 bad usage or input. No numerics here.
+ * Under mpirun (MPI builds) the command runs distributed: eigs_mpi.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/eigs_cli.h"
 #include "cli/svg_plot.h"
+#include "spartan/csr_binary.h"
 #include "spartan/eigen.h"
 #include "spartan/generate.h"
-
-typedef struct eigs_args {
-    const char *file, *gen, *v0, *vectors, *history, *plot, *which_name, *method_name, *nested;
-    long nev, ncv, max_restarts, threads;
-    double tol;
-    uint64_t seed;
-    int has_tol, verbose, json, no_copies;
-} eigs_args;
 
 static void print_help(FILE *out)
 {
     fprintf(out,
             "usage: spartan eigs FILE.mtx --nev K [options]\n"
-            "       spartan eigs --gen SPEC --nev K [options]\n\n"
+            "       spartan eigs --gen SPEC --nev K [options]\n"
+            "       mpirun -np P spartan eigs (FILE | --gen SPEC) --nev K [options]\n\n"
             "A few eigenvalues (and vectors) of a real square sparse matrix by implicitly\n"
             "restarted Arnoldi (IRAM, ARPACK's algorithm), MIRAMns (nested subspaces) or,\n"
             "for small matrices, dense LAPACK.\n\n"
@@ -47,11 +43,15 @@ static void print_help(FILE *out)
             "  --verbose            memory estimate and settings on stderr\n"
             "  --json               one JSON object on stdout instead of the table\n"
             "  -h, --help           this help\n\n"
+            "FILE is Matrix Market (.mtx, or gzip) or binary CSR (.csr, see 'spartan convert').\n"
+            "Under mpirun (spartan built with MPI) every rank reads or generates only its\n"
+            "rows (nnz-balanced blocks) and results are printed once, by rank 0.\n\n"
             "examples:\n"
             "  spartan eigs tests/data/bfwa62.mtx --nev 4\n"
             "  spartan eigs tests/data/plat362.mtx --nev 7 --method iram --ncv 15 --tol 1e-8\n"
             "  spartan eigs tests/data/west0479.mtx --nev 2 --nested 10,15,20 --plot conv.svg\n"
-            "  spartan eigs --gen laplace2d:300 --nev 6 --which LA --json\n\n"
+            "  spartan eigs --gen laplace2d:300 --nev 6 --which LA --json\n"
+            "  mpirun -np 2 spartan eigs --gen powerlaw:1000000:10 --nev 10 --method iram\n\n"
             "exit status: 0 all K converged, 1 not all (the converged ones are printed),\n"
             "             2 bad usage or bad input\n",
             (unsigned long long)SP_DEFAULT_SEED);
@@ -175,6 +175,22 @@ static int build_options(const eigs_args *a, sp_eigs_options *o)
     return build_nested(a, o);
 }
 
+int sp_eigs_cli_parse(int argc, char **argv, eigs_args *a, sp_eigs_options *o)
+{
+    int prc = parse_args(argc, argv, a);
+    if (prc == 1) return print_help(stdout), SP_EXIT_OK;
+    if (prc < 0 || build_options(a, o) < 0) return SP_EXIT_USAGE;
+    return -1;
+}
+
+const char *sp_eigs_cli_source(const eigs_args *a) { return a->gen ? a->gen : a->file; }
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
 /* ---- input ---------------------------------------------------------------- */
 
 static int load_matrix(const eigs_args *a, sp_csr *A, int *file_symmetric)
@@ -183,6 +199,10 @@ static int load_matrix(const eigs_args *a, sp_csr *A, int *file_symmetric)
     *file_symmetric = 0;
     if (a->gen) {
         rc = sp_gen_spec(a->gen, A, file_symmetric);
+    } else if (ends_with(a->file, ".csr")) {
+        sp_csr_binary_info info;
+        rc = sp_csr_binary_read(a->file, A, &info);
+        *file_symmetric = rc == SP_OK && info.symmetric;
     } else {
         sp_mm_info info;
         memset(&info, 0, sizeof info);
@@ -202,7 +222,7 @@ static int load_matrix(const eigs_args *a, sp_csr *A, int *file_symmetric)
     return 0;
 }
 
-static int load_v0(const char *path, int n, sp_dmat *v0)
+int sp_eigs_cli_load_v0(const char *path, int n, sp_dmat *v0)
 {
     sp_mm_info info;
     memset(&info, 0, sizeof info);
@@ -219,10 +239,10 @@ static int load_v0(const char *path, int n, sp_dmat *v0)
 
 /* ---- output ---------------------------------------------------------------- */
 
-static void print_table(const eigs_args *a, const sp_csr *A, const sp_eigs_options *o,
+static void print_table(const eigs_args *a, int n, int64_t nnz, const sp_eigs_options *o,
                         const sp_eigs_result *r)
 {
-    printf("%s: n = %d, nnz = %lld, %s\n", a->gen ? a->gen : a->file, A->rows, (long long)A->nnz,
+    printf("%s: n = %d, nnz = %lld, %s\n", sp_eigs_cli_source(a), n, (long long)nnz,
            r->symmetric ? "symmetric" : "nonsymmetric");
     if (r->method == SP_EIG_DENSE)
         printf("method dense (LAPACK %s on the whole matrix%s)\n", r->symmetric ? "dsyev" : "dgeev",
@@ -234,7 +254,7 @@ static void print_table(const eigs_args *a, const sp_csr *A, const sp_eigs_optio
     for (int i = 0; i < r->nconv; i++)
         printf("%6d %24.16e %24.16e %14.3e\n", i + 1, r->re[i], r->im[i], r->residual[i]);
     printf("n %d, nnz %lld, method %s, restarts %d, matvecs %lld (+%lld for residuals), %.3f s\n",
-           A->rows, (long long)A->nnz, sp_eig_method_name(r->method), r->restarts,
+           n, (long long)nnz, sp_eig_method_name(r->method), r->restarts,
            (long long)r->matvecs, (long long)r->residual_matvecs, r->seconds);
     if (r->kept_pair) printf("note: kept nev+1 at a restart so a complex-conjugate pair was not split\n");
     if (r->copies_searched)
@@ -253,13 +273,13 @@ static void print_json_sizes(const sp_eigs_result *r)
     printf("]");
 }
 
-static void print_json(const eigs_args *a, const sp_csr *A, const sp_eigs_options *o,
-                       const sp_eigs_result *r)
+static void print_json(const eigs_args *a, int n, int64_t nnz, const sp_eigs_options *o,
+                       const sp_eigs_result *r, const char *extra_json)
 {
     printf("{\"file\": ");
     sp_json_string(stdout, a->gen ? a->gen : a->file);
     printf(", \"n\": %d, \"nnz\": %lld, \"symmetric\": %s, \"method\": \"%s\", \"nev\": %d, "
-           "\"ncv\": %d, \"which\": \"%s\", \"tol\": ", A->rows, (long long)A->nnz,
+           "\"ncv\": %d, \"which\": \"%s\", \"tol\": ", n, (long long)nnz,
            r->symmetric ? "true" : "false", sp_eig_method_name(r->method), o->nev, r->ncv,
            sp_which_name(o->which));
     sp_json_number(stdout, o->tol);
@@ -279,10 +299,17 @@ static void print_json(const eigs_args *a, const sp_csr *A, const sp_eigs_option
         sp_json_number(stdout, r->residual[i]);
         printf("}");
     }
-    printf("]}\n");
+    printf("]%s}\n", extra_json ? extra_json : "");
 }
 
-static int write_history(const char *path, const sp_eigs_result *r)
+void sp_eigs_cli_print(const eigs_args *a, int n, int64_t nnz, const sp_eigs_options *o,
+                       const sp_eigs_result *r, const char *extra_json)
+{
+    if (a->json) print_json(a, n, nnz, o, r, extra_json);
+    else print_table(a, n, nnz, o, r);
+}
+
+int sp_eigs_cli_write_history(const char *path, const sp_eigs_result *r)
 {
     sp_atomic_file f;
     int rc = sp_atomic_open(&f, path);
@@ -304,7 +331,7 @@ static int write_history(const char *path, const sp_eigs_result *r)
 }
 
 /* Worst normalized estimate over the wanted pairs, per restart and subspace. */
-static int write_plot(const char *path, const char *title, const sp_eigs_result *r)
+int sp_eigs_cli_write_plot(const char *path, const char *title, const sp_eigs_result *r)
 {
     int rows = r->history_count, ns = r->n_sizes;
     double *x = malloc(sizeof(double) * (size_t)(rows + 1)), *y = malloc(sizeof(double) * (size_t)(rows * ns + 1));
@@ -333,26 +360,24 @@ static int write_plot(const char *path, const char *title, const sp_eigs_result 
 static int write_vectors(const char *path, const sp_eigs_result *r)
 {
     sp_dmat X = sp_dmat_wrap(r->vectors, r->n_local, r->nconv, r->n_local > 0 ? r->n_local : 1);
-    return sp_mm_write_dense(path, &X, "eigenvectors from spartan eigs (complex pair: Re, Im columns)");
+    return sp_mm_write_dense(path, &X, SP_EIGS_VECTORS_COMMENT);
 }
 
 static int write_outputs(const eigs_args *a, const sp_eigs_result *r)
 {
     int rc = SP_OK;
     if (a->vectors && r->nconv > 0 && (rc = write_vectors(a->vectors, r)) < 0) return rc;
-    if (a->history && (rc = write_history(a->history, r)) < 0) return rc;
-    if (a->plot && r->history_count > 0 && (rc = write_plot(a->plot, a->gen ? a->gen : a->file, r)) < 0)
+    if (a->history && (rc = sp_eigs_cli_write_history(a->history, r)) < 0) return rc;
+    if (a->plot && r->history_count > 0 && (rc = sp_eigs_cli_write_plot(a->plot, sp_eigs_cli_source(a), r)) < 0)
         return rc;
     return SP_OK;
 }
 
 /* ---- the command ----------------------------------------------------------- */
 
-typedef struct { sp_progress bar; } monitor_state;
-
-static int progress_monitor(void *user, const sp_eigs_monitor_info *info)
+int sp_eigs_cli_monitor(void *user, const sp_eigs_monitor_info *info)
 {
-    monitor_state *m = user;
+    eigs_monitor_state *m = user;
     char detail[96];
     double worst = 0;
     for (int j = 0; j < info->nev; j++) {
@@ -365,17 +390,27 @@ static int progress_monitor(void *user, const sp_eigs_monitor_info *info)
     return 0;
 }
 
-static void print_verbose(const sp_csr *A, const sp_eigs_options *o)
+void sp_eigs_cli_verbose(int n, int64_t nnz, const sp_eigs_options *o)
 {
     int ncv = o->ncv > 0 ? o->ncv : (o->nested_count > 0 ? o->nested[o->nested_count - 1] : 0);
     if (ncv == 0) ncv = 2 * o->nev + 1 > 20 ? 2 * o->nev + 1 : 20;
-    if (ncv > A->rows) ncv = A->rows;
-    int64_t bytes = sp_eigs_memory_estimate(A->rows, o->nev, ncv);
+    if (ncv > n) ncv = n;
+    int64_t bytes = sp_eigs_memory_estimate(n, o->nev, ncv);
     fprintf(stderr, "spartan eigs: n = %d, nnz = %lld, nev %d, ncv %d, which %s, tol %g, seed %llu, "
                     "threads %d\nspartan eigs: memory estimate 8 n (ncv + nev + 3) = %lld bytes "
-                    "(%.1f MiB) plus the matrix\n", A->rows, (long long)A->nnz, o->nev, ncv,
+                    "(%.1f MiB) plus the matrix\n", n, (long long)nnz, o->nev, ncv,
             sp_which_name(o->which), o->tol, (unsigned long long)o->seed, sp_get_threads(),
             (long long)bytes, bytes / 1048576.0);
+}
+
+int sp_eigs_cli_check(const sp_operator *op, const sp_eigs_options *o, int print)
+{
+    if (sp_which_symmetric_only(o->which) && !op->symmetric)
+        return print ? sp_cli_usage_error("eigs", "--which %s needs a symmetric matrix; this one is not",
+                                          sp_which_name(o->which))
+                     : SP_EXIT_USAGE;
+    if (sp_eigs_check(op, o) < 0) return print ? sp_cli_usage_error("eigs", "%s", sp_errmsg()) : SP_EXIT_USAGE;
+    return 0;
 }
 
 static int solve_and_print(const eigs_args *a, const sp_csr *A, sp_eigs_options *o)
@@ -383,14 +418,11 @@ static int solve_and_print(const eigs_args *a, const sp_csr *A, sp_eigs_options 
     sp_operator op;
     int rc = sp_operator_csr(A, &op);
     if (rc < 0) return sp_cli_report("eigs", rc);
-    if (sp_which_symmetric_only(o->which) && !op.symmetric)
-        return sp_cli_usage_error("eigs", "--which %s needs a symmetric matrix; this one is not",
-                                  sp_which_name(o->which));
-    if ((rc = sp_eigs_check(&op, o)) < 0) return sp_cli_usage_error("eigs", "%s", sp_errmsg());
-    if (a->verbose) print_verbose(A, o);
-    monitor_state mon;
+    if ((rc = sp_eigs_cli_check(&op, o, 1)) != 0) return rc;
+    if (a->verbose) sp_eigs_cli_verbose(A->rows, A->nnz, o);
+    eigs_monitor_state mon;
     sp_progress_init(&mon.bar, "eigs", 0);
-    o->monitor = progress_monitor;
+    o->monitor = sp_eigs_cli_monitor;
     o->monitor_user = &mon;
     o->want_vectors = a->vectors != NULL;
     sp_eigs_result r;
@@ -400,8 +432,7 @@ static int solve_and_print(const eigs_args *a, const sp_csr *A, sp_eigs_options 
     if (exit_code < 0) {
         exit_code = sp_cli_report("eigs", rc);
     } else {
-        if (a->json) print_json(a, A, o, &r);
-        else print_table(a, A, o, &r);
+        sp_eigs_cli_print(a, A->rows, A->nnz, o, &r, NULL);
         int wrc = write_outputs(a, &r);
         if (wrc < 0) exit_code = sp_cli_report("eigs", wrc);
     }
@@ -411,18 +442,19 @@ static int solve_and_print(const eigs_args *a, const sp_csr *A, sp_eigs_options 
 
 int sp_cmd_eigs(int argc, char **argv)
 {
+#ifdef SPARTAN_HAVE_MPI
+    if (sp_eigs_mpi_launched()) return sp_eigs_mpi(argc, argv);
+#endif
     eigs_args a;
-    int prc = parse_args(argc, argv, &a);
-    if (prc == 1) return print_help(stdout), SP_EXIT_OK;
-    if (prc < 0) return SP_EXIT_USAGE;
     sp_eigs_options o;
-    if (build_options(&a, &o) < 0) return SP_EXIT_USAGE;
+    int prc = sp_eigs_cli_parse(argc, argv, &a, &o);
+    if (prc >= 0) return prc;
     if (a.threads > 0) sp_set_threads((int)a.threads);
     sp_csr A;
     memset(&A, 0, sizeof A);
     int file_symmetric = 0, code = SP_EXIT_USAGE;
     sp_dmat v0 = {0, 0, 1, NULL, 0};
-    if (load_matrix(&a, &A, &file_symmetric) == 0 && (!a.v0 || load_v0(a.v0, A.rows, &v0) == 0)) {
+    if (load_matrix(&a, &A, &file_symmetric) == 0 && (!a.v0 || sp_eigs_cli_load_v0(a.v0, A.rows, &v0) == 0)) {
         o.v0 = a.v0 ? v0.data : NULL;
         code = solve_and_print(&a, &A, &o);
     }

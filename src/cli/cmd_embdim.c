@@ -225,8 +225,11 @@ static void print_table(const embdim_cli *a, const sp_embdim_options *o, const s
     if (borrowed) printf("* from the eigenvalues of the smallest larger candidate that converged\n");
     if (bound) printf(">= lower bound from the eigenvalues that converged; gap unknown\n");
     printf("recommended k = %d: %s\n", r->recommended, r->reason);
-    printf("total %.3f s; gap of k = %d from %lld extra matvecs (deflated solve)\n", r->seconds,
-           r->largest_converged, (long long)r->gap_matvecs);
+    printf("total %.3f s", r->seconds);
+    if (r->largest_converged > 0)
+        printf("; |l_k+1| for k = %d from a deflated solve (%lld matvecs)", r->largest_converged,
+               (long long)r->gap_matvecs);
+    printf("\n");
 }
 
 static void print_json_candidate(const sp_embdim_candidate *c)

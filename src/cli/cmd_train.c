@@ -29,7 +29,8 @@ static void print_help_widedeep(FILE *out)
             "  --dropout P         on hidden layers in training [0]\n"
             "  --init-scale S      weights and embeddings N(0, S^2) [0.01]\n"
             "  --min-count C       vocabulary: keep values seen more than C times [100]\n"
-            "  --vocab FILE        use a saved vocabulary (spartan embdim --save-vocab)\n"
+            "  --vocab FILE        use a saved vocabulary (refused when it matches < 1%% of\n"
+            "                      DATA's categorical values)   --save-vocab FILE  save it\n"
             "  --valid FILE        validation file instead of a split\n"
             "  --valid-fraction F  held-out fraction of DATA, seeded [0.1]\n"
             "  --patience N        stop after N epochs without a better validation logloss [0 = off]\n"
@@ -140,6 +141,7 @@ static int wd_train_run(wd_cli *o, sp_widedeep *m, sp_vocab **v, sp_ctr_data *tr
         if ((rc = sp_widedeep_init(m, &o->cfg, o->seed)) < 0) return rc;
     }
     if (o->export_data && (rc = wd_export_data(o->export_data, tr, va)) < 0) return rc;
+    if (o->save_vocab && (rc = sp_vocab_save(*v, o->save_vocab)) < 0) return rc;
     if (!o->json) {
         printf("# Wide & Deep: %lld train rows, %lld validation rows, %d ids, emb_dim %d, batch %d, "
                "%d threads\n", (long long)tr->n, (long long)va->n, m->cfg.n_ids, m->cfg.emb_dim,

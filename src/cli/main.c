@@ -39,7 +39,11 @@ int main(int argc, char **argv)
         return SP_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("spartan %s\n", sp_version());
+#ifdef SPARTAN_HAVE_MPI
+        printf("spartan %s (MPI: yes; run `mpirun -np P spartan eigs ...` for distributed eigs)\n", sp_version());
+#else
+        printf("spartan %s (MPI: no)\n", sp_version());
+#endif
         return SP_EXIT_OK;
     }
     for (int i = 0; i < command_count; i++)

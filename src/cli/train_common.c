@@ -55,10 +55,10 @@ static int parse_float_opt(wd_cli *o, int argc, char **argv, int *i)
 static int parse_path_opt(wd_cli *o, int argc, char **argv, int *i)
 {
     static const char *names[] = {"--valid", "--vocab", "--resume", "-o", "--history", "--plot",
-                                  "--export-data"};
+                                  "--export-data", "--save-vocab"};
     const char **dst[] = {&o->valid_path, &o->vocab_path, &o->resume, &o->out, &o->history,
-                          &o->plot, &o->export_data};
-    for (int j = 0; j < 7; j++)
+                          &o->plot, &o->export_data, &o->save_vocab};
+    for (int j = 0; j < 8; j++)
         if (!strcmp(argv[*i], names[j])) {
             if (!(*dst[j] = opt_arg(o, argc, argv, i))) return -1;
             return 1;
@@ -176,14 +176,16 @@ static int load_split(const wd_cli *o, const sp_vocab *v, sp_ctr_data *tr, sp_ct
 {
     sp_ctr_load_stats st;
     sp_ctr_data all;
-    int rc = sp_ctr_data_load(o->valid_path ? tr : &all, o->data, NULL, v, &st);
-    if (rc == SP_OK) rc = check_vocab_match(o, o->data, &st);
-    if (rc < 0 || o->valid_path) {
-        if (rc == SP_OK) rc = sp_ctr_data_load(va, o->valid_path, NULL, v, NULL);
-        if (rc < 0) sp_ctr_data_uninit(tr);
-        return rc;
+    int rc = sp_ctr_data_load(&all, o->data, NULL, v, &st);
+    if (rc < 0) return rc;
+    rc = check_vocab_match(o, o->data, &st);
+    if (rc == SP_OK && o->valid_path) {
+        *tr = all; /* the whole file trains */
+        memset(&all, 0, sizeof all);
+        if ((rc = sp_ctr_data_load(va, o->valid_path, NULL, v, NULL)) < 0) sp_ctr_data_uninit(tr);
+    } else if (rc == SP_OK) {
+        rc = sp_ctr_data_split(&all, o->valid_fraction, o->seed, tr, va);
     }
-    rc = sp_ctr_data_split(&all, o->valid_fraction, o->seed, tr, va);
     sp_ctr_data_uninit(&all);
     return rc;
 }

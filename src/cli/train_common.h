@@ -11,7 +11,7 @@
 
 typedef struct wd_cli {
     const char *cmd; /* "train widedeep" or "sweep" (messages) */
-    const char *data, *valid_path, *vocab_path, *resume, *out, *history, *plot, *export_data;
+    const char *data, *valid_path, *vocab_path, *resume, *out, *history, *plot, *export_data, *save_vocab;
     sp_widedeep_config cfg;
     sp_train_options topt;
     int64_t min_count;

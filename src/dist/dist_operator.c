@@ -36,5 +36,6 @@ int sp_dist_operator(sp_dist_csr *D, sp_operator *op)
     op->nnz = D->nnz;
     op->csr = NULL;
     op->dense = NULL;
+    op->apply_block = NULL; /* residuals: one distributed matvec per vector */
     return SP_OK;
 }

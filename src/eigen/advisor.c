@@ -94,7 +94,7 @@ static int copy_pairs(sp_eigs_result *r, sp_embdim_candidate *c)
     c->nconv = r->nconv < c->k ? r->nconv : c->k;
     c->values = sp_malloc((size_t)(c->nconv > 0 ? c->nconv : 1) * sizeof(double));
     if (!c->values) return SP_ENOMEM;
-    memcpy(c->values, r->re, (size_t)c->nconv * sizeof(double));
+    if (c->nconv > 0) memcpy(c->values, r->re, (size_t)c->nconv * sizeof(double));
     double worst = 0.0;
     for (int j = 0; j < c->nconv; j++) worst = fmax(worst, r->residual[j]);
     if (c->converged) c->residual = worst;

@@ -133,6 +133,11 @@ int sp_dense_eigs(const sp_operator *op, const sp_eigs_options *opt, int symmetr
 /* History of the result: append one restart (n_sizes x nev estimates). */
 int sp_history_append(sp_eigs_result *res, int chosen, int kept, const double *est);
 
+/* Y(:, j) = A X(:, j), j < k: op->apply_block when set, else k applies;
+ * *passes += operator calls made. */
+int sp_operator_apply_block(const sp_operator *op, const double *X, int ldx, double *Y, int ldy,
+                            int k, int64_t *passes);
+
 /* Deflated operator y = P A P x + sigma X X^T x, P = I - X X^T: the
  * eigenvalues of X's block move to sigma (chosen never wanted). */
 typedef struct sp_deflated_op {

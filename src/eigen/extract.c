@@ -1,5 +1,6 @@
 /* extract.c: final eigenpairs from an orthonormal basis X of an (approximate)
- * invariant subspace: Rayleigh-Ritz G = X^T A X with p true matvecs (W = A X),
+ * invariant subspace: Rayleigh-Ritz G = X^T A X with p true matvecs (W = A X,
+ * one block apply when the operator has one),
  * eigen-decomposition of G by LAPACK (dsyev or dgeev), the `which` order, and
  * true residuals ||A x - lambda x|| / (max(|lambda|, eps^(2/3)) ||x||) from W
  * without further matvecs. Also used by the dense path with X = I, W = A. */
@@ -153,9 +154,9 @@ int sp_extract_pairs(const sp_operator *op, const double *X, int p, int symmetri
     double *G = sp_malloc((size_t)p * (size_t)p * sizeof(double));
     pair_ctx c = {0};
     int rc = (!W || !G) ? SP_ENOMEM : alloc_ctx(&c, op, X, W, p);
-    for (int j = 0; rc == SP_OK && j < p; j++) {
-        res->residual_matvecs++;
-        rc = op->apply(op->ctx, X + (size_t)j * n, W + (size_t)j * n);
+    if (rc == SP_OK) {
+        res->residual_matvecs += p;
+        rc = sp_operator_apply_block(op, X, n > 0 ? n : 1, W, n > 0 ? n : 1, p, &res->residual_passes);
     }
     if (rc == SP_OK) rc = sp_gemm_raw('T', 'N', p, p, n, 1.0, X, n, W, n, 0.0, G, p);
     if (rc == SP_OK) rc = sp_arnoldi_reduce(op, G, p * p);

@@ -1,5 +1,6 @@
 /* operator.c: linear operators y = A x for the Krylov solvers: views of a CSR
- * or a dense matrix (no copy; the matrix must outlive the operator), and the
+ * (with a one-pass block apply) or a dense matrix (no copy; the matrix must
+ * outlive the operator), the block-apply helper, and the
  * deflated operator (I - X X^T) A (I - X X^T) used by the missed-copies
  * search (locked directions moved to the never-wanted value sigma). Reductions go through op->allreduce_sum, so distributed operators
  * work unchanged. */
@@ -13,9 +14,28 @@ static int csr_apply(void *ctx, const double *x, double *y)
     return SP_OK;
 }
 
+static int csr_apply_block(void *ctx, const double *X, int ldx, double *Y, int ldy, int k)
+{
+    return sp_csr_spmm((const sp_csr *)ctx, X, ldx, Y, ldy, k);
+}
+
 static int dense_apply(void *ctx, const double *x, double *y)
 {
     return sp_gemv('N', 1.0, (const sp_dmat *)ctx, x, 0.0, y);
+}
+
+int sp_operator_apply_block(const sp_operator *op, const double *X, int ldx, double *Y, int ldy,
+                            int k, int64_t *passes)
+{
+    if (k <= 0) return SP_OK;
+    if (op->apply_block) {
+        (*passes)++;
+        return op->apply_block(op->ctx, X, ldx, Y, ldy, k);
+    }
+    int rc = SP_OK;
+    for (int j = 0; rc == SP_OK && j < k; j++, (*passes)++)
+        rc = op->apply(op->ctx, X + (size_t)j * (size_t)ldx, Y + (size_t)j * (size_t)ldy);
+    return rc;
 }
 
 int sp_operator_csr(const sp_csr *A, sp_operator *op)
@@ -28,6 +48,7 @@ int sp_operator_csr(const sp_csr *A, sp_operator *op)
     op->n_global = A->rows;
     op->ctx = (void *)A;
     op->apply = csr_apply;
+    op->apply_block = csr_apply_block;
     op->symmetric = A->rows > 0 && sp_csr_asymmetry(A) == 0.0;
     op->nnz = A->nnz;
     op->csr = A;
@@ -112,6 +133,7 @@ int sp_deflated_op_init(sp_deflated_op *d, const sp_operator *base, const double
     *op = *base;
     op->ctx = d;
     op->apply = deflated_apply;
+    op->apply_block = NULL;
     op->allreduce_sum = base->allreduce_sum ? deflated_reduce : NULL;
     op->csr = NULL;
     op->dense = NULL;

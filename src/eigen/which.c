@@ -1,7 +1,9 @@
 /* which.c: names of `which` and of the methods, and the "most wanted first"
- * ordering of eigenvalues. The ordering is total and deterministic: ties are
- * broken by real part, then |imag|, then the positive imaginary part first,
- * so conjugate pairs always end up adjacent. Knows nothing of Krylov. */
+ * ordering of eigenvalues. The ordering is total and deterministic: ties of
+ * the primary key are broken by the other part, as ARPACK's dngets pre-sort
+ * does (LI/LR by larger |lambda|, SI/SR by smaller, LM by larger real part,
+ * SM by smaller), then by real part, |imag|, and the positive imaginary part
+ * first, so conjugate pairs always end up adjacent. Knows nothing of Krylov. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +68,26 @@ static double primary_key(sp_which which, double re, double im)
     }
 }
 
+/* Tie-break of the primary key (larger = more wanted): the other part, as
+ * dngets pre-sorts (LM by LR, SM by SR, LR/LI by LM, SR/SI by SM). Without
+ * it an all-real LI/SI problem has no wanted set and never settles. */
+static double secondary_key(sp_which which, double re, double im)
+{
+    switch (which) {
+    case SP_WHICH_LM: return re;
+    case SP_WHICH_SM: return -re;
+    case SP_WHICH_LR: case SP_WHICH_LA: case SP_WHICH_LI: return hypot(re, im);
+    case SP_WHICH_SR: case SP_WHICH_SA: case SP_WHICH_SI: return -hypot(re, im);
+    default: return re;
+    }
+}
+
 static int cmp3(double a, double b) { return a > b ? -1 : a < b ? 1 : 0; }
 
 int sp_which_compare(sp_which which, double are, double aim, double bre, double bim)
 {
     int c = cmp3(primary_key(which, are, aim), primary_key(which, bre, bim));
+    if (!c) c = cmp3(secondary_key(which, are, aim), secondary_key(which, bre, bim));
     if (!c) c = cmp3(are, bre);
     if (!c) c = cmp3(fabs(aim), fabs(bim));
     if (!c) c = cmp3(aim, bim);

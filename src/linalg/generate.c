@@ -1,8 +1,10 @@
 /* generate.c: matrices made on the spot (Laplacians, random sparse, power-law
- * co-occurrence-like), built row by row straight into CSR (sorted, no duplicates).
+ * co-occurrence-like), built row by row straight into CSR (sorted, no duplicates),
+ * whole or as a block of rows (generate_rows.c) from the same draws.
  * Guarantees: deterministic from the seed (serial sp_rng streams); memory is
  * the CSR plus O(n) or the sampled pair list. Does not write files (see sp_mm_write_csr). */
 #include "spartan/generate.h"
+#include "linalg/generate_internal.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -36,11 +38,16 @@ static int csr_alloc(sp_csr *A, int rows, int cols, int64_t nnz)
     return SP_OK;
 }
 
+int sp_gen_csr_alloc(sp_csr *A, int rows, int cols, int64_t nnz)
+{
+    return csr_alloc(A, rows, cols, nnz);
+}
+
 /* ---- Laplacians -------------------------------------------------------- */
 
 /* Append the stencil row of grid point r (coords c[0..dims-1], strides s[])
  * at position *pos: neighbours in increasing column order, diagonal 2 dims. */
-static void laplace_row(int dims, int N, const int *c, const int64_t *s, int64_t r, sp_csr *A,
+void sp_gen_laplace_row(int dims, int N, const int *c, const int64_t *s, int64_t r, sp_csr *A,
                         int64_t *pos)
 {
     for (int d = dims - 1; d >= 0; d--)
@@ -69,7 +76,7 @@ static int laplace_grid(int dims, int N, sp_csr *A)
     int64_t pos = 0;
     for (int64_t r = 0; r < n; r++) {
         A->rowptr[r] = pos;
-        laplace_row(dims, N, c, s, r, A, &pos);
+        sp_gen_laplace_row(dims, N, c, s, r, A, &pos);
         for (int d = 0; d < dims && ++c[d] == N; d++)
             c[d] = 0; /* odometer */
     }
@@ -107,7 +114,7 @@ static int compare_int(const void *a, const void *b)
 
 /* Floyd's algorithm: R distinct columns of [0, n) into cols, sorted.
  * mark[c] == row means c is already taken in this row. */
-static void sample_distinct_columns(sp_rng *rng, int n, int R, int row, int *mark, int *cols)
+void sp_gen_sample_columns(sp_rng *rng, int n, int R, int row, int *mark, int *cols)
 {
     int k = 0;
     for (int j = n - R; j < n; j++) {
@@ -141,7 +148,7 @@ int sp_gen_random_sparse(int n, int nnz_per_row, uint64_t seed, sp_csr *A)
     for (int i = 0; i < n; i++) {
         int64_t p = (int64_t)i * R;
         A->rowptr[i] = p;
-        sample_distinct_columns(&rng, n, R, i, mark, A->colind + p);
+        sp_gen_sample_columns(&rng, n, R, i, mark, A->colind + p);
         for (int k = 0; k < R; k++)
             A->val[p + k] = 2.0 * sp_rng_uniform(&rng) - 1.0;
     }
@@ -189,11 +196,7 @@ static int zipf_draw(const zipf_sampler *z, sp_rng *rng)
 /* ---- power-law co-occurrence: sorted pair list with counts ------------- */
 
 /* Distinct unordered pairs f < g as keys f n + g, sorted, with draw counts. */
-typedef struct pair_list {
-    uint64_t *key;
-    uint32_t *count;
-    int64_t len;
-} pair_list;
+typedef sp_gen_pairs pair_list; /* generate_internal.h */
 
 static void pair_list_free(pair_list *p)
 {
@@ -265,18 +268,33 @@ static int pair_list_merge(pair_list *a, pair_list *b)
     return SP_OK;
 }
 
-/* Draw `draws` Chung-Lu pairs (f != g), sort and collapse them into *out. */
-static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, int bits, size_t *bucket,
-                      pair_list *out)
+/* Which drawn pairs a process keeps: all of them, or those touching its rows. */
+static int pair_kept(const sp_gen_pair_keep *keep, int f, int g)
 {
-    uint64_t *key = sp_malloc((size_t)draws * sizeof *key);
-    uint64_t *tmp = sp_malloc((size_t)draws * sizeof *tmp);
-    if (!key || !tmp) {
-        free(key);
-        free(tmp);
-        return SP_ENOMEM;
-    }
-    for (int64_t t = 0; t < draws; t++) {
+    return keep->all || (f >= keep->row0 && f < keep->row1) || (g >= keep->row0 && g < keep->row1);
+}
+
+/* key (capacity *cap, *len used) grown to hold one more entry. */
+static int key_reserve(uint64_t **key, int64_t *cap, int64_t len, int64_t limit)
+{
+    if (len < *cap) return SP_OK;
+    int64_t grown = *cap * 2 < limit ? *cap * 2 : limit;
+    uint64_t *k = sp_realloc(*key, (size_t)grown * sizeof *k);
+    if (!k) return SP_ENOMEM;
+    *key = k;
+    *cap = grown;
+    return SP_OK;
+}
+
+/* Draw `draws` Chung-Lu pairs (f != g), keep those `keep` selects, sort and
+ * collapse them into *out. The draws never depend on what is kept. */
+static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, const sp_gen_pair_keep *keep,
+                      int bits, size_t *bucket, pair_list *out)
+{
+    int64_t cap = keep->all || draws < (1 << 20) ? draws : (1 << 20), len = 0;
+    uint64_t *key = sp_malloc((size_t)cap * sizeof *key), *tmp = NULL;
+    int rc = key ? SP_OK : SP_ENOMEM;
+    for (int64_t t = 0; rc == SP_OK && t < draws; t++) {
         int f, g;
         do {
             f = zipf_draw(z, rng);
@@ -287,11 +305,19 @@ static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, int bit
             f = g;
             g = s;
         }
-        key[t] = (uint64_t)f * (uint64_t)z->n + (uint64_t)g;
+        if (!pair_kept(keep, f, g)) continue;
+        if ((rc = key_reserve(&key, &cap, len, draws)) == SP_OK)
+            key[len++] = (uint64_t)f * (uint64_t)z->n + (uint64_t)g;
     }
-    radix_sort_u64(key, tmp, draws, bits, bucket);
+    if (rc == SP_OK) tmp = sp_malloc((size_t)(len > 0 ? len : 1) * sizeof *tmp);
+    if (!tmp) {
+        free(key);
+        free(tmp);
+        return SP_ENOMEM;
+    }
+    radix_sort_u64(key, tmp, len, bits, bucket);
     uint32_t *count = (uint32_t *)tmp; /* tmp is at least as large */
-    out->len = unique_with_counts(key, count, draws);
+    out->len = unique_with_counts(key, count, len);
     out->key = key;
     out->count = sp_malloc((size_t)(out->len ? out->len : 1) * sizeof *out->count);
     if (!out->count) {
@@ -326,6 +352,39 @@ static int64_t count_nonempty_rows(int n, const pair_list *p, unsigned char *see
     return count;
 }
 
+/* Distinct pairs and nonempty rows of the whole matrix. With keep->all the
+ * list is the whole matrix; otherwise this process counts the pairs whose
+ * first row and the nonempty rows in its range, and keep->reduce sums over
+ * the processes, with the failures (rc < 0 anywhere fails everywhere).
+ * seen has n bytes (all) or row1 - row0. */
+static int global_counts(int n, const pair_list *p, const sp_gen_pair_keep *keep, unsigned char *seen,
+                         int rc, int64_t *distinct, int64_t *nonempty)
+{
+    if (keep->all) {
+        *distinct = p->len;
+        *nonempty = rc == SP_OK ? count_nonempty_rows(n, p, seen) : 0;
+        return rc;
+    }
+    double sum[3] = {0.0, 0.0, rc < 0};
+    if (rc == SP_OK) {
+        memset(seen, 0, (size_t)(keep->row1 - keep->row0));
+        for (int64_t t = 0; t < p->len; t++) {
+            int f = (int)(p->key[t] / (uint64_t)n), g = (int)(p->key[t] % (uint64_t)n);
+            if (f >= keep->row0 && f < keep->row1) sum[0] += 1.0, seen[f - keep->row0] = 1;
+            if (g >= keep->row0 && g < keep->row1) seen[g - keep->row0] = 1;
+        }
+        for (int r = 0; r < keep->row1 - keep->row0; r++)
+            sum[1] += seen[r];
+    }
+    int rrc = keep->reduce(keep->ctx, sum, 3);
+    if (rc == SP_OK && rrc < 0) rc = rrc;
+    if (rc == SP_OK && sum[2] > 0.0)
+        rc = sp_error(SP_ENOMEM, "generate: another process ran out of memory");
+    *distinct = (int64_t)sum[0];
+    *nonempty = (int64_t)sum[1];
+    return rc;
+}
+
 /* Pairs needed so that 2 pairs + nonempty diagonals = total_nnz. */
 static int64_t pairs_target(double total_nnz, int64_t nonempty, int64_t max_pairs)
 {
@@ -334,31 +393,33 @@ static int64_t pairs_target(double total_nnz, int64_t nonempty, int64_t max_pair
 }
 
 /* Sample rounds until the distinct pairs reach the target (within 0.5%) or the
- * budget (64 rounds, 64 x the first target in draws) runs out. */
-static int sample_cooc_pairs(int n, double alpha, uint64_t seed, double total_nnz, pair_list *pairs)
+ * budget (64 rounds, 64 x the first target in draws) runs out. Every process
+ * makes the same draws and the same decisions (from global counts), keeping
+ * the pairs `keep` selects. */
+int sp_gen_sample_cooc_pairs(int n, double alpha, uint64_t seed, double total_nnz,
+                             const sp_gen_pair_keep *keep, pair_list *pairs)
 {
     zipf_sampler z;
     zipf_init(&z, n, alpha);
     sp_rng rng;
     sp_rng_seed(&rng, seed);
-    int64_t target = pairs_target(total_nnz, n, (int64_t)n * (n - 1) / 2);
+    int64_t target = pairs_target(total_nnz, n, (int64_t)n * (n - 1) / 2), distinct = 0, nonempty;
     int64_t budget = 64 * target, drawn = 0, draws = target;
     size_t *bucket = sp_malloc(65537 * sizeof *bucket);
-    unsigned char *seen = sp_malloc((size_t)n);
+    unsigned char *seen = sp_malloc(keep->all ? (size_t)n : (size_t)(keep->row1 - keep->row0) + 1);
     int rc = bucket && seen ? SP_OK : SP_ENOMEM;
     memset(pairs, 0, sizeof *pairs);
-    for (int round = 0; rc == SP_OK && round < 64 && pairs->len < target - target / 200; round++) {
+    for (int round = 0; round < 64 && distinct < target - target / 200; round++) {
         pair_list fresh;
-        int64_t before = pairs->len;
-        rc = draw_pairs(&z, &rng, draws, bits_needed((uint64_t)n * (uint64_t)n), bucket, &fresh);
+        int64_t before = distinct;
+        if (rc == SP_OK) rc = draw_pairs(&z, &rng, draws, keep, bits_needed((uint64_t)n * (uint64_t)n), bucket, &fresh);
         if (rc == SP_OK) rc = pair_list_merge(pairs, &fresh);
-        if (rc < 0) break;
+        if ((rc = global_counts(n, pairs, keep, seen, rc, &distinct, &nonempty)) < 0) break;
         drawn += draws;
-        target =
-            pairs_target(total_nnz, count_nonempty_rows(n, pairs, seen), (int64_t)n * (n - 1) / 2);
-        double yield = (double)(pairs->len - before) / (double)draws; /* marginal */
+        target = pairs_target(total_nnz, nonempty, (int64_t)n * (n - 1) / 2);
+        double yield = (double)(distinct - before) / (double)draws; /* marginal */
         if (yield <= 0.0 || drawn >= budget) break;
-        draws = (int64_t)ceil((double)(target - pairs->len) / yield);
+        draws = (int64_t)ceil((double)(target - distinct) / yield);
         if (draws > budget - drawn) draws = budget - drawn;
         if (draws < 1) draws = 1;
     }
@@ -370,66 +431,76 @@ static int sample_cooc_pairs(int n, double alpha, uint64_t seed, double total_nn
 
 /* ---- power-law co-occurrence: symmetric CSR from the pair list --------- */
 
-/* Row r holds its lower entries (cols < r), the diagonal (when the row has an
- * off-diagonal entry), then its upper entries. Sets rowptr; returns in lo_cur
- * and up_cur (n each) the first lower and first upper slot of every row. */
-static int cooc_layout(int n, const pair_list *p, sp_csr *A, int64_t **lo_cur, int64_t **up_cur)
+/* Row r (row0 <= r < row1) holds its lower entries (cols < r), the diagonal
+ * (when the row has an off-diagonal entry), then its upper entries. Sets
+ * rowptr of the (row1 - row0)-row block; returns in lo_cur and up_cur
+ * (row1 - row0 each) the first lower and first upper slot of every row.
+ * Pairs touching no row of the block are skipped. */
+static int cooc_layout(int n, int row0, int row1, const pair_list *p, sp_csr *A, int64_t **lo_cur,
+                       int64_t **up_cur)
 {
-    int64_t *lo = sp_calloc((size_t)n, sizeof *lo), *up = sp_calloc((size_t)n, sizeof *up);
+    int m = row1 - row0;
+    int64_t *lo = sp_calloc((size_t)m + 1, sizeof *lo), *up = sp_calloc((size_t)m + 1, sizeof *up);
     if (!lo || !up) {
         free(lo);
         free(up);
         return SP_ENOMEM;
     }
     for (int64_t t = 0; t < p->len; t++) {
-        up[p->key[t] / (uint64_t)n]++; /* (f, g), f < g: upper entry of row f */
-        lo[p->key[t] % (uint64_t)n]++; /* and lower entry of row g */
+        int64_t f = (int64_t)(p->key[t] / (uint64_t)n) - row0, g = (int64_t)(p->key[t] % (uint64_t)n) - row0;
+        if (f >= 0 && f < m) up[f]++; /* (f, g), f < g: upper entry of row f */
+        if (g >= 0 && g < m) lo[g]++; /* and lower entry of row g */
     }
     int64_t nnz = 0;
-    for (int r = 0; r < n; r++)
+    for (int r = 0; r < m; r++)
         nnz += lo[r] + up[r] + (lo[r] + up[r] > 0);
-    int rc = csr_alloc(A, n, n, nnz);
+    int rc = csr_alloc(A, m, n, nnz);
     if (rc < 0) {
         free(lo);
         free(up);
         return rc;
     }
     int64_t pos = 0;
-    for (int r = 0; r < n; r++) {
+    for (int r = 0; r < m; r++) {
         int64_t nlow = lo[r], len = lo[r] + up[r] + (lo[r] + up[r] > 0);
         A->rowptr[r] = pos;
         lo[r] = pos;
         up[r] = pos + nlow + 1;
         pos += len;
     }
-    A->rowptr[n] = pos;
+    A->rowptr[m] = pos;
     *lo_cur = lo;
     *up_cur = up;
     return SP_OK;
 }
 
 /* Scatter the pairs (sorted by f, then g, so every row part fills in column
- * order), then a(r,r) = sum of the row's off-diagonal entries. */
-static int cooc_fill(int n, const pair_list *p, sp_csr *A)
+ * order), then a(r,r) = sum of the row's off-diagonal entries. Rows
+ * [row0, row1) only (global columns). */
+static int cooc_fill(int n, int row0, int row1, const pair_list *p, sp_csr *A)
 {
     int64_t *lo_cur, *up_cur;
-    int rc = cooc_layout(n, p, A, &lo_cur, &up_cur);
+    int m = row1 - row0, rc = cooc_layout(n, row0, row1, p, A, &lo_cur, &up_cur);
     if (rc < 0) return rc;
     for (int64_t t = 0; t < p->len; t++) {
         int f = (int)(p->key[t] / (uint64_t)n), g = (int)(p->key[t] % (uint64_t)n);
         double c = (double)p->count[t];
-        A->colind[up_cur[f]] = g;
-        A->val[up_cur[f]++] = c;
-        A->colind[lo_cur[g]] = f;
-        A->val[lo_cur[g]++] = c;
+        if (f >= row0 && f < row1) {
+            A->colind[up_cur[f - row0]] = g;
+            A->val[up_cur[f - row0]++] = c;
+        }
+        if (g >= row0 && g < row1) {
+            A->colind[lo_cur[g - row0]] = f;
+            A->val[lo_cur[g - row0]++] = c;
+        }
     }
-    for (int r = 0; r < n; r++) {
+    for (int r = 0; r < m; r++) {
         int64_t b = A->rowptr[r], e = A->rowptr[r + 1], d = lo_cur[r];
         if (b == e) continue;
         double sum = 0.0;
         for (int64_t k = b; k < e; k++)
             if (k != d) sum += A->val[k];
-        A->colind[d] = r;
+        A->colind[d] = row0 + r;
         A->val[d] = sum;
     }
     free(lo_cur);
@@ -437,7 +508,7 @@ static int cooc_fill(int n, const pair_list *p, sp_csr *A)
     return SP_OK;
 }
 
-int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t seed, sp_csr *A)
+int sp_gen_check_powerlaw(int n, double avg_nnz_per_row, double alpha, const sp_csr *A)
 {
     if (!A) return sp_error(SP_EINVAL, "sp_gen_powerlaw_cooc: A is NULL");
     if (n < 2) return sp_error(SP_EINVAL, "sp_gen_powerlaw_cooc: n = %d must be >= 2", n);
@@ -446,35 +517,42 @@ int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t s
                         avg_nnz_per_row);
     if (!(alpha > 0.0 && alpha <= 4.0))
         return sp_error(SP_EINVAL, "sp_gen_powerlaw_cooc: alpha = %g must be in (0, 4]", alpha);
+    return SP_OK;
+}
+
+int sp_gen_powerlaw_block(int n, double avg_nnz_per_row, double alpha, uint64_t seed,
+                          const sp_gen_pair_keep *keep, sp_csr *A)
+{
     double avg = avg_nnz_per_row < n ? avg_nnz_per_row : n;
     pair_list pairs = {0};
-    int rc = avg > 1.0 ? sample_cooc_pairs(n, alpha, seed, avg * n, &pairs) : SP_OK;
-    if (rc == SP_OK) rc = cooc_fill(n, &pairs, A);
+    int rc = avg > 1.0 ? sp_gen_sample_cooc_pairs(n, alpha, seed, avg * n, keep, &pairs) : SP_OK;
+    if (rc == SP_OK) rc = cooc_fill(n, keep->row0, keep->row1, &pairs, A);
     pair_list_free(&pairs);
     return rc < 0 ? sp_error_prefix(rc, "sp_gen_powerlaw_cooc(n = %d): ", n) : SP_OK;
 }
 
+int sp_gen_powerlaw_cooc(int n, double avg_nnz_per_row, double alpha, uint64_t seed, sp_csr *A)
+{
+    int rc = sp_gen_check_powerlaw(n, avg_nnz_per_row, alpha, A);
+    sp_gen_pair_keep all = {1, 0, n, NULL, NULL};
+    return rc < 0 ? rc : sp_gen_powerlaw_block(n, avg_nnz_per_row, alpha, seed, &all, A);
+}
+
 /* ---- spec strings ------------------------------------------------------ */
 
-typedef enum {
-    GEN_LAPLACE2D,
-    GEN_LAPLACE3D,
-    GEN_RANDOM_SPARSE,
-    GEN_POWERLAW,
-    GEN_KIND_COUNT
-} gen_kind;
+typedef sp_gen_kind gen_kind; /* generate_internal.h */
 
 static const struct gen_kind_info {
     const char *name;
     int min_fields, max_fields; /* numbers after the name */
     int symmetric;
 } gen_kinds[] = {
-    [GEN_LAPLACE2D] = {"laplace2d", 1, 1, 1},
-    [GEN_LAPLACE3D] = {"laplace3d", 1, 1, 1},
-    [GEN_RANDOM_SPARSE] = {"random-sparse", 2, 3, 0},
-    [GEN_POWERLAW] = {"powerlaw", 2, 4, 1},
+    [SP_GEN_LAPLACE2D] = {"laplace2d", 1, 1, 1},
+    [SP_GEN_LAPLACE3D] = {"laplace3d", 1, 1, 1},
+    [SP_GEN_RANDOM_SPARSE] = {"random-sparse", 2, 3, 0},
+    [SP_GEN_POWERLAW] = {"powerlaw", 2, 4, 1},
 };
-_Static_assert(sizeof gen_kinds / sizeof gen_kinds[0] == GEN_KIND_COUNT,
+_Static_assert(sizeof gen_kinds / sizeof gen_kinds[0] == SP_GEN_KIND_COUNT,
                "gen_kinds table and enum");
 
 /* Split "name:a:b:c" at ':' into the kind and up to 4 numbers (as doubles). */
@@ -483,10 +561,10 @@ static int parse_spec(const char *spec, gen_kind *kind, double *field, int *nfie
     const char *colon = strchr(spec, ':');
     size_t name_len = colon ? (size_t)(colon - spec) : strlen(spec);
     int k = 0;
-    while (k < GEN_KIND_COUNT &&
+    while (k < SP_GEN_KIND_COUNT &&
            (strlen(gen_kinds[k].name) != name_len || strncmp(spec, gen_kinds[k].name, name_len)))
         k++;
-    if (k == GEN_KIND_COUNT)
+    if (k == SP_GEN_KIND_COUNT)
         return sp_error(SP_EINVAL,
                         "generator spec '%s': unknown kind (laplace2d, laplace3d, "
                         "random-sparse, powerlaw)",
@@ -523,31 +601,49 @@ static int spec_int(const char *spec, double v, double lo, double hi, const char
     return SP_OK;
 }
 
-int sp_gen_spec(const char *spec, sp_csr *A, int *symmetric)
+int sp_gen_spec_parse(const char *spec, sp_gen_parsed *g)
 {
-    if (!spec || !A) return sp_error(SP_EINVAL, "sp_gen_spec: spec or A is NULL");
-    gen_kind kind = GEN_LAPLACE2D;
+    if (!spec || !g) return sp_error(SP_EINVAL, "sp_gen_spec: spec is NULL");
+    gen_kind kind = SP_GEN_LAPLACE2D;
     double f[4] = {0, 0, 0, 0};
     int nf = 0;
     int64_t n = 0, r = 0, seed = SP_DEFAULT_SEED;
     int rc = parse_spec(spec, &kind, f, &nf);
     if (rc == SP_OK) rc = spec_int(spec, f[0], 1, 2147483647.0, "size", &n);
-    if (rc < 0) return rc;
-    if (symmetric) *symmetric = gen_kinds[kind].symmetric;
-    switch (kind) {
-    case GEN_LAPLACE2D:
-        return sp_gen_laplace2d((int)n, A);
-    case GEN_LAPLACE3D:
-        return sp_gen_laplace3d((int)n, A);
-    case GEN_RANDOM_SPARSE:
+    if (rc == SP_OK && kind == SP_GEN_RANDOM_SPARSE) {
         rc = spec_int(spec, f[1], 1, 2147483647.0, "nnz per row", &r);
         if (rc == SP_OK && nf > 2) rc = spec_int(spec, f[2], 0, 9007199254740992.0, "seed", &seed);
-        return rc < 0 ? rc : sp_gen_random_sparse((int)n, (int)r, (uint64_t)seed, A);
-    case GEN_POWERLAW:
-        if (nf > 3) rc = spec_int(spec, f[3], 0, 9007199254740992.0, "seed", &seed);
-        return rc < 0 ? rc
-                      : sp_gen_powerlaw_cooc((int)n, f[1], nf > 2 ? f[2] : 1.0, (uint64_t)seed, A);
+    }
+    if (rc == SP_OK && kind == SP_GEN_POWERLAW && nf > 3)
+        rc = spec_int(spec, f[3], 0, 9007199254740992.0, "seed", &seed);
+    if (rc < 0) return rc;
+    g->kind = kind;
+    g->symmetric = gen_kinds[kind].symmetric;
+    g->size = n;
+    g->nnz_per_row = r;
+    g->avg = kind == SP_GEN_POWERLAW ? f[1] : 0.0;
+    g->alpha = kind == SP_GEN_POWERLAW && nf > 2 ? f[2] : 1.0;
+    g->seed = (uint64_t)seed;
+    return SP_OK;
+}
+
+int sp_gen_spec(const char *spec, sp_csr *A, int *symmetric)
+{
+    if (!spec || !A) return sp_error(SP_EINVAL, "sp_gen_spec: spec or A is NULL");
+    sp_gen_parsed g;
+    int rc = sp_gen_spec_parse(spec, &g);
+    if (rc < 0) return rc;
+    if (symmetric) *symmetric = g.symmetric;
+    switch (g.kind) {
+    case SP_GEN_LAPLACE2D:
+        return sp_gen_laplace2d((int)g.size, A);
+    case SP_GEN_LAPLACE3D:
+        return sp_gen_laplace3d((int)g.size, A);
+    case SP_GEN_RANDOM_SPARSE:
+        return sp_gen_random_sparse((int)g.size, (int)g.nnz_per_row, g.seed, A);
+    case SP_GEN_POWERLAW:
+        return sp_gen_powerlaw_cooc((int)g.size, g.avg, g.alpha, g.seed, A);
     default:
-        return sp_error(SP_EINTERNAL, "sp_gen_spec: kind %d", (int)kind);
+        return sp_error(SP_EINTERNAL, "sp_gen_spec: kind %d", (int)g.kind);
     }
 }

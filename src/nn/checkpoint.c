@@ -107,18 +107,15 @@ static int read_kind(sp_safetensors *s, const char *path, const char *kind)
     if (rc < 0) return rc;
     const char *k = sp_safetensors_meta(s, "spartan.model");
     const char *v = sp_safetensors_meta(s, "spartan.version");
-    if (!k || strcmp(k, kind)) {
-        sp_safetensors_uninit(s);
-        return sp_error(SP_EFORMAT, "%s: not a spartan %s checkpoint (model '%s')", path, kind,
-                        k ? k : "none");
-    }
-    if (!v || strcmp(v, CKPT_VERSION)) {
-        sp_safetensors_uninit(s);
-        return sp_error(SP_EFORMAT, "%s: checkpoint version '%s', this spartan reads version %s "
-                        "(retrain or use the spartan that wrote it)", path, v ? v : "none",
-                        CKPT_VERSION);
-    }
-    return SP_OK;
+    if (!k || strcmp(k, kind))
+        rc = sp_error(SP_EFORMAT, "%s: not a spartan %s checkpoint (model '%s')", path, kind,
+                      k ? k : "none");
+    else if (!v || strcmp(v, CKPT_VERSION))
+        rc = sp_error(SP_EFORMAT, "%s: checkpoint version '%s', this spartan reads version %s "
+                      "(retrain or use the spartan that wrote it)", path, v ? v : "none",
+                      CKPT_VERSION);
+    if (rc < 0) sp_safetensors_uninit(s); /* after the message: k and v live in s */
+    return rc;
 }
 
 static int64_t meta_int(const sp_safetensors *s, const char *key, int64_t fallback)

@@ -1,0 +1,107 @@
+/* dist_rebalance.c: a distributed CSR matrix from row blocks in any split
+ * (for instance rows each rank generated itself), moved to the nnz-balanced
+ * partition. Guarantees: one MPI_Alltoallv per array (row lengths, columns,
+ * values) sent straight from the block (no packing); errors agreed on every
+ * rank. Does not reorder rows or entries (blocks tile [0, n) in rank order). */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dist/dist_internal.h"
+
+typedef struct move_plan {
+    int *scount, *sdispl, *rcount, *rdispl; /* nranks each: rows */
+    int *sncount, *sndispl, *rncount, *rndispl; /* nranks each: entries */
+    int64_t rows_in, nnz_in;
+} move_plan;
+
+/* Counts (rows, entries) this rank sends to every rank, checked to fit an int. */
+static int plan_sends(const int *starts, int nranks, int row0, const sp_csr *B, move_plan *m)
+{
+    int row1 = row0 + B->rows;
+    for (int q = 0; q < nranks; q++) {
+        int lo = starts[q] > row0 ? starts[q] : row0, hi = starts[q + 1] < row1 ? starts[q + 1] : row1;
+        if (hi < lo || B->rows == 0) hi = lo = row0;
+        int64_t k0 = B->rows ? B->rowptr[lo - row0] - B->rowptr[0] : 0;
+        int64_t k1 = B->rows ? B->rowptr[hi - row0] - B->rowptr[0] : 0;
+        if (k1 - k0 > INT_MAX || k0 > INT_MAX)
+            return sp_error(SP_EINVAL, "dist_csr_from_blocks: %lld entries for rank %d exceed an int "
+                            "count (use more ranks)", (long long)(k1 - k0), q);
+        m->scount[q] = hi - lo, m->sdispl[q] = lo - row0;
+        m->sncount[q] = (int)(k1 - k0), m->sndispl[q] = (int)k0;
+    }
+    return SP_OK;
+}
+
+/* Receive counts from the send counts; displacements in arrival (rank) order. */
+static int plan_receives(MPI_Comm comm, int nranks, move_plan *m)
+{
+    int rc = sp_dist_mpi_check(MPI_Alltoall(m->scount, 1, MPI_INT, m->rcount, 1, MPI_INT, comm),
+                               "from_blocks: MPI_Alltoall");
+    if (rc == SP_OK)
+        rc = sp_dist_mpi_check(MPI_Alltoall(m->sncount, 1, MPI_INT, m->rncount, 1, MPI_INT, comm),
+                               "from_blocks: MPI_Alltoall");
+    m->rows_in = m->nnz_in = 0;
+    for (int q = 0; rc == SP_OK && q < nranks; q++) {
+        if (m->nnz_in > INT_MAX)
+            rc = sp_error(SP_EINVAL, "dist_csr_from_blocks: more than %d entries arrive (use more ranks)", INT_MAX);
+        m->rdispl[q] = (int)m->rows_in, m->rndispl[q] = (int)m->nnz_in;
+        m->rows_in += m->rcount[q], m->nnz_in += m->rncount[q];
+    }
+    return rc;
+}
+
+/* Row lengths, columns and values of B to their new owners, into A. */
+static int move_rows(MPI_Comm comm, int n, const sp_csr *B, const move_plan *m, sp_csr *A)
+{
+    int64_t *len = sp_malloc(((size_t)B->rows + 1) * sizeof *len);
+    memset(A, 0, sizeof *A);
+    A->rows = (int)m->rows_in, A->cols = n, A->nnz = m->nnz_in;
+    A->rowptr = sp_calloc((size_t)m->rows_in + 1, sizeof *A->rowptr);
+    A->colind = sp_malloc((size_t)(m->nnz_in > 0 ? m->nnz_in : 1) * sizeof *A->colind);
+    A->val = sp_malloc((size_t)(m->nnz_in > 0 ? m->nnz_in : 1) * sizeof *A->val);
+    int rc = sp_dist_agree(comm, len && A->rowptr && A->colind && A->val ? SP_OK : SP_ENOMEM);
+    for (int i = 0; rc == SP_OK && i < B->rows; i++) len[i] = B->rowptr[i + 1] - B->rowptr[i];
+    if (rc == SP_OK)
+        rc = sp_dist_mpi_check(MPI_Alltoallv(len, m->scount, m->sdispl, MPI_INT64_T, A->rowptr + 1,
+                                             m->rcount, m->rdispl, MPI_INT64_T, comm), "from_blocks: lengths");
+    if (rc == SP_OK)
+        rc = sp_dist_mpi_check(MPI_Alltoallv(B->colind, m->sncount, m->sndispl, MPI_INT, A->colind,
+                                             m->rncount, m->rndispl, MPI_INT, comm), "from_blocks: columns");
+    if (rc == SP_OK)
+        rc = sp_dist_mpi_check(MPI_Alltoallv(B->val, m->sncount, m->sndispl, MPI_DOUBLE, A->val,
+                                             m->rncount, m->rndispl, MPI_DOUBLE, comm), "from_blocks: values");
+    for (int64_t i = 0; rc == SP_OK && i < m->rows_in; i++) A->rowptr[i + 1] += A->rowptr[i];
+    free(len);
+    if (rc < 0) sp_csr_uninit(A);
+    return rc;
+}
+
+int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D)
+{
+    int rank, nranks;
+    sp_dist_comm_info(comm, &rank, &nranks);
+    memset(D, 0, sizeof *D);
+    D->comm = MPI_COMM_NULL, D->plan.graph = MPI_COMM_NULL;
+    int *buf = sp_malloc((size_t)(9 * nranks + 1) * sizeof(int)), *starts = buf;
+    move_plan m;
+    memset(&m, 0, sizeof m);
+    sp_csr A = {0, 0, 0, NULL, NULL, NULL};
+    int rc = buf ? SP_OK : SP_ENOMEM;
+    if (rc == SP_OK) {
+        int *p = buf + nranks + 1;
+        m = (move_plan){p, p + nranks, p + 2 * nranks, p + 3 * nranks, p + 4 * nranks,
+                        p + 5 * nranks, p + 6 * nranks, p + 7 * nranks, 0, 0};
+    }
+    if (rc == SP_OK && (!rows || rows->cols != n || (rows->rows > 0 && !rows->rowptr)))
+        rc = sp_error(SP_EINVAL, "dist_csr_from_blocks: rank %d: the block is not a %d-column CSR", rank, n);
+    if ((rc = sp_dist_agree(comm, rc)) == SP_OK)
+        rc = sp_dist_partition_by_nnz(comm, n, row0, rows->rows, rows->rowptr, starts);
+    if (rc == SP_OK) rc = sp_dist_agree(comm, plan_sends(starts, nranks, row0, rows, &m));
+    if (rc == SP_OK) rc = sp_dist_agree(comm, plan_receives(comm, nranks, &m));
+    if (rc == SP_OK) rc = move_rows(comm, n, rows, &m, &A);
+    if (rows) sp_csr_uninit(rows);
+    if (rc == SP_OK) rc = sp_dist_csr_from_rows(comm, n, starts, &A, D);
+    sp_csr_uninit(&A);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# cli_embdim.sh: end-to-end test of `spartan cooc` and `spartan embdim`: the
+# planted 4-group log gives k = 4, --json keys and values, plain and gzip logs
+# give the same matrix, mtx and binary CSR give the same advice, the plot is
+# written, exit 1 for a fallback, exit 2 for every bad-input case.
+# usage: cli_embdim.sh SPARTAN_BIN DATA_DIR
+set -u
+bin=$1
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+planted="$data/advisor/planted_k4.tsv.gz"
+slice="$data/criteo/criteo_train_2000.txt.gz"
+
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
+}
+
+expect_exit() { # expect_exit CODE DESCRIPTION ARGS...
+    local code=$1 what=$2
+    shift 2
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    if [ "$got" -eq "$code" ]; then echo "ok   $what (exit $got)"
+    else echo "FAIL $what: exit $got, expected $code"; cat "$tmp/out" "$tmp/err"; fails=$((fails + 1)); fi
+}
+
+# ---- cooc ----
+expect_exit 0 "cooc tiny plain" cooc "$data/criteo/tiny.tsv" -o "$tmp/tiny.mtx" --min-count 0
+check "mtx symmetric header" grep -q "^%%MatrixMarket matrix coordinate real symmetric" "$tmp/tiny.mtx"
+expect_exit 0 "cooc tiny gzip" cooc "$data/criteo/tiny.tsv.gz" -o "$tmp/tinygz.mtx" --min-count 0
+check "plain and gzip give the same matrix" cmp -s <(grep -v '^%' "$tmp/tiny.mtx") <(grep -v '^%' "$tmp/tinygz.mtx")
+expect_exit 0 "cooc --json" cooc "$planted" -o "$tmp/planted.mtx" --min-count 5 --json
+for key in n nnz rows bad_lines spills seconds; do check "cooc json key $key" grep -q "\"$key\":" "$tmp/out"; done
+check "cooc n = 143" grep -q '"n": 143,' "$tmp/out"
+expect_exit 0 "cooc --format csr" cooc "$planted" -o "$tmp/planted.csr" --min-count 5 --format csr \
+    --vocab-out "$tmp/planted.vocab" --memory 1 --verbose
+check "csr magic" [ "$(head -c 6 "$tmp/planted.csr" | tail -c 5)" = "SPCSR" ]
+check "vocab saved" [ -s "$tmp/planted.vocab" ]
+check "verbose timings" grep -q "rows/s" "$tmp/err"
+expect_exit 0 "cooc with saved vocab" cooc "$planted" -o "$tmp/planted2.mtx" --vocab "$tmp/planted.vocab"
+check "saved vocab gives the same matrix" cmp -s <(grep -v '^%' "$tmp/planted.mtx") <(grep -v '^%' "$tmp/planted2.mtx")
+expect_exit 0 "cooc hash + log (one pass)" cooc "$slice" -o "$tmp/h.mtx" --hash-buckets 1000 --dense log --weighted --normalize ppmi
+check "hash matrix is 1039 x 1039" grep -q "^1039 1039 " "$tmp/h.mtx"
+expect_exit 2 "cooc malformed line" cooc "$data/criteo/bad_int.tsv" -o "$tmp/x.mtx" --min-count 0
+check "message names file:line and field" grep -q "bad_int.tsv:4: field 4 (I3)" "$tmp/err"
+expect_exit 0 "cooc --skip-bad" cooc "$data/criteo/mixed_bad.tsv" -o "$tmp/x.mtx" --min-count 0 --skip-bad
+check "skipped count reported" grep -q "skipped 4 malformed" "$tmp/err"
+expect_exit 2 "cooc no -o" cooc "$planted"
+expect_exit 2 "cooc bad --format" cooc "$planted" -o "$tmp/x" --format npy
+expect_exit 2 "cooc bad --normalize" cooc "$planted" -o "$tmp/x" --normalize l2
+expect_exit 2 "cooc bad --min-count" cooc "$planted" -o "$tmp/x" --min-count -1
+expect_exit 2 "cooc matrix input" cooc "$tmp/planted.mtx" -o "$tmp/x"
+expect_exit 2 "cooc missing file" cooc "$tmp/none.tsv" -o "$tmp/x"
+expect_exit 0 "cooc --help" cooc --help
+
+# ---- embdim: planted k = 4 ----
+expect_exit 0 "embdim planted json" embdim "$planted" --min-count 5 --candidates 2,3,4,5,6,8 --json \
+    --plot "$tmp/conv.svg"
+for key in n nnz candidates k converged restarts matvecs residual gap captured recommended reason; do
+    check "json key $key" grep -q "\"$key\":" "$tmp/out"
+done
+check "recommends 4" grep -q '"recommended": 4,' "$tmp/out"
+check "json is one line" [ "$(wc -l <"$tmp/out")" -eq 1 ]
+if command -v python3 >/dev/null; then
+    check "json values consistent" python3 -c "
+import json; d = json.load(open('$tmp/out'))
+c = d['candidates']; caps = [x['captured'] for x in c]
+assert d['n'] == 143 and [x['k'] for x in c] == [2, 3, 4, 5, 6, 8]
+assert all(0 <= v <= 1 for v in caps) and all(a <= b + 1e-12 for a, b in zip(caps, caps[1:]))
+assert all(x['gap'] is None or 0 <= x['gap'] <= 1 for x in c)
+assert all(x['residual'] <= 1e-7 for x in c if x['converged'])"
+fi
+check "plot is svg with one line per k" grep -q "k = 4" "$tmp/conv.svg"
+expect_exit 0 "embdim on the mtx" embdim "$tmp/planted.mtx" --candidates 2,3,4,5,6,8
+check "table recommends 4" grep -q "^recommended k = 4:" "$tmp/out"
+expect_exit 0 "embdim on binary csr" embdim "$tmp/planted.csr" --candidates 2,3,4,5,6,8 --nested 3k,4k
+check "csr recommends 4" grep -q "^recommended k = 4:" "$tmp/out"
+expect_exit 0 "large candidates skipped" embdim "$tmp/planted.mtx" --candidates 4,200
+check "skip note" grep -q "skipped: k = 200 > n - 2 = 141" "$tmp/out"
+expect_exit 1 "share unreachable: fallback" embdim "$tmp/planted.mtx" --candidates 2,3 --min-captured 0.99 --json
+check "json rule_met false" grep -q '"rule_met": false' "$tmp/out"
+expect_exit 0 "criteo slice end to end" embdim "$slice" --min-count 5 --candidates 4,8,16 --tol 1e-8
+check "slice table" grep -q "co-occurrence of 2000 rows" "$tmp/out"
+
+# ---- embdim: bad input ----
+expect_exit 2 "all candidates too large" embdim "$tmp/planted.mtx" --candidates 142,500
+check "says n - 2" grep -q "every candidate exceeds n - 2 = 141" "$tmp/err"
+expect_exit 2 "duplicate candidate" embdim "$tmp/planted.mtx" --candidates 4,4
+expect_exit 2 "bad candidate list" embdim "$tmp/planted.mtx" --candidates 4,x
+expect_exit 2 "candidate 0" embdim "$tmp/planted.mtx" --candidates 0,4
+expect_exit 2 "mixed nested" embdim "$tmp/planted.mtx" --candidates 4 --nested 2k,30
+expect_exit 2 "bad tol" embdim "$tmp/planted.mtx" --tol abc
+expect_exit 2 "bad max-restarts" embdim "$tmp/planted.mtx" --max-restarts 0
+expect_exit 2 "min-captured > 1" embdim "$tmp/planted.mtx" --min-captured 2
+expect_exit 2 "log option on a matrix" embdim "$tmp/planted.mtx" --min-count 5
+expect_exit 2 "no DATA" embdim --candidates 4
+expect_exit 2 "missing file" embdim "$tmp/none.mtx"
+expect_exit 2 "unknown option" embdim "$tmp/planted.mtx" --frobnicate
+printf '%%%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 1.0\n3 3 1.0\n' >"$tmp/ns.mtx"
+expect_exit 2 "nonsymmetric matrix" embdim "$tmp/ns.mtx" --candidates 1
+check "says not symmetric" grep -q "not symmetric" "$tmp/err"
+printf '%%%%MatrixMarket matrix coordinate real general\n3 4 1\n1 1 1.0\n' >"$tmp/rect.mtx"
+expect_exit 2 "non-square" embdim "$tmp/rect.mtx" --candidates 1
+expect_exit 2 "malformed log" embdim "$data/criteo/bad_hex.tsv" --min-count 0 --candidates 1
+expect_exit 0 "embdim --help" embdim --help
+
+if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
+echo "all passed"
