@@ -33,6 +33,10 @@ expect_exit 0 "cooc tiny plain" cooc "$data/criteo/tiny.tsv" -o "$tmp/tiny.mtx" 
 check "mtx symmetric header" grep -q "^%%MatrixMarket matrix coordinate real symmetric" "$tmp/tiny.mtx"
 expect_exit 0 "cooc tiny gzip" cooc "$data/criteo/tiny.tsv.gz" -o "$tmp/tinygz.mtx" --min-count 0
 check "plain and gzip give the same matrix" cmp -s <(grep -v '^%' "$tmp/tiny.mtx") <(grep -v '^%' "$tmp/tinygz.mtx")
+expect_exit 0 "cooc spilling (--memory 1)" cooc "$slice" -o "$tmp/spill.mtx" --min-count 0 --memory 1 --json
+check "runs were spilled" grep -qv '"spills": 0,' "$tmp/out"
+expect_exit 0 "cooc in memory" cooc "$slice" -o "$tmp/mem.mtx" --min-count 0 --memory 64
+check "spilled and in-memory matrices are identical" cmp -s <(grep -v '^%' "$tmp/spill.mtx") <(grep -v '^%' "$tmp/mem.mtx")
 expect_exit 0 "cooc --json" cooc "$planted" -o "$tmp/planted.mtx" --min-count 5 --json
 for key in n nnz rows bad_lines spills seconds; do check "cooc json key $key" grep -q "\"$key\":" "$tmp/out"; done
 check "cooc n = 143" grep -q '"n": 143,' "$tmp/out"

@@ -65,7 +65,7 @@ typedef struct sp_embdim_options {
     double min_captured;   /* share of ||C||_F^2 the recommended k must capture; default 0.9 */
     /* Nested MIRAMns sizes for each k: absolute sizes (those in [k + 2, n] are
      * used), or else multiples of k (e.g. 2, 2.5, 3), or else automatic: the
-     * solver's 5 sizes from max(2k, k + 8) to min(n, ceil(3k)). */
+     * solver's 5 sizes from max(2k, k + 8) to min(n, max(3k, k + 16)). */
     int nested[SP_EIGS_MAX_NESTED];
     int nested_count;
     double nested_factors[SP_EIGS_MAX_NESTED];

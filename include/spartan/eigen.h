@@ -178,6 +178,11 @@ typedef struct sp_eigs_result {
     int64_t residual_passes;  /* operator calls that made them: 1 when the operator's
                            * apply_block did all residual_matvecs in one pass */
     int restarts;
+    int64_t allreduces;   /* global reductions of the whole solve (MPI_Allreduce calls on
+                           * a distributed operator; counted alike when serial; 0 dense) */
+    int64_t arnoldi_steps;      /* Arnoldi steps (one matvec + orthogonalization each) */
+    int64_t arnoldi_allreduces; /* reductions made by those steps (incl. the deflated
+                           * operator's in the copies search): per step = this / steps */
     sp_eig_method method; /* the one actually used (never AUTO) */
     int ncv;              /* largest subspace used */
     int symmetric;        /* 1 when the symmetric path was used */

@@ -158,6 +158,8 @@ typedef struct sp_sparse_grad {
 int sp_sparse_grad_init(sp_sparse_grad *g, int table_rows, int dim);
 void sp_sparse_grad_uninit(sp_sparse_grad *g);
 void sp_sparse_grad_clear(sp_sparse_grad *g); /* n = 0, cost O(n) */
+/* g row rows[u] += vals (u, :) for u = 0 .. n-1 in order; vals is (n, dim). */
+int sp_sparse_grad_add_rows(sp_sparse_grad *g, int n, const int *rows, const float *vals);
 
 /* How an embedding combines the F field lookups of one sample. */
 typedef enum sp_emb_pool {
@@ -174,6 +176,47 @@ int sp_embedding_forward(int B, int F, int V, int dim, const int *ids, const flo
 /* g += d(out)/d(table) contracted with dout: only the rows named in ids. */
 int sp_embedding_backward(int B, int F, const int *ids, const float *w, sp_emb_pool pool,
                           const float *dout, sp_sparse_grad *g);
+
+/* Field embeddings then a Linear layer, computed per distinct (field, id)
+ * pair of the batch instead of per sample (the first deep layer of Wide &
+ * Deep). With E (V, dim) the table and W (out, F*dim), W_f its columns
+ * f*dim .. f*dim+dim-1:
+ *   Y(b, :) = bias + sum_f w(b,f) P_f(id(b,f)),   P_f(id) = W_f E[id]  (out).
+ * The same function as sp_embedding_forward(SP_EMB_CONCAT) then
+ * sp_linear_forward, summed in another (fixed) order, at a cost of
+ * U*dim*out + B*F*out multiply-adds instead of B*F*dim*out (U = distinct
+ * pairs), and no (B, F*dim) input or input gradient. Backward: G_u = sum of
+ * w(b,f) dY(b, :) over the lookups of pair u, dW_f += G_f^T E_f, E rows +=
+ * W_f^T G_u. Every output is summed in an order fixed by the batch, so the
+ * result is the same at any thread count. */
+typedef struct sp_field_linear {
+    int fields, dim, out, table_rows;
+    int B, U;          /* batch and distinct pairs of the last plan */
+    int *field_start;  /* (fields + 1): pairs of field f are [field_start[f], field_start[f+1]) */
+    int *pair_row;     /* (B*fields cap) table row of pair u */
+    int *lookup_pair;  /* (B, fields): pair of lookup (b, f) */
+    int *bucket_start; /* (U + 1) and bucket (B*fields): lookups of pair u, in batch order */
+    int *bucket;
+    int *slot;         /* (table_rows): -1 outside sp_field_linear_plan */
+    float *emb;        /* (U, dim): E rows of the pairs */
+    float *proj;       /* (U, out): P after forward, G after backward */
+    float *demb;       /* (U, dim): E row gradients */
+    size_t lookup_cap, pair_cap;
+} sp_field_linear;
+
+int sp_field_linear_init(sp_field_linear *fl, int fields, int table_rows, int dim, int out);
+void sp_field_linear_uninit(sp_field_linear *fl);
+/* Find the distinct (field, id) pairs of ids (B, fields); returns U >= 1 or a
+ * negative status (an id outside [0, table_rows) names sample and field). */
+int sp_field_linear_plan(sp_field_linear *fl, int B, const int *ids);
+/* After a plan: w (B, fields), table (V, dim), W (out, fields*dim), bias (out)
+ * or NULL -> Y (B, out). */
+int sp_field_linear_forward(sp_field_linear *fl, const float *w, const float *table,
+                            const float *W, const float *bias, float *Y);
+/* After the forward on the same batch (table and W unchanged): dY (B, out) ->
+ * dW += , db += (db may be NULL), g (the table's sparse gradient) += . */
+int sp_field_linear_backward(sp_field_linear *fl, const float *w, const float *W, const float *dY,
+                             float *dW, float *db, sp_sparse_grad *g);
 
 /* Activations: y = f(x) elementwise on n values; alpha is the leaky ReLU
  * slope (y = alpha x for x < 0) or the ELU scale (y = alpha (e^x - 1)). */
@@ -331,6 +374,15 @@ int sp_mlp_forward(sp_mlp *m, const sp_params *P, int B, const float *X, int tra
 /* After a forward on the same X: parameter grads += d/dparams of
  * sum(dout .* out); dX (B, sizes[0]) = input gradient unless NULL. */
 int sp_mlp_backward(sp_mlp *m, sp_params *P, int B, const float *X, const float *dout, float *dX);
+/* Split first layer (e.g. sp_field_linear): the caller writes layer 0's Linear
+ * output (B, sizes[1]) into m->pre[0], then this forward does the rest. */
+int sp_mlp_forward_from_pre0(sp_mlp *m, const sp_params *P, int B, int train, sp_rng *rng,
+                             const float **out);
+/* Its backward: grads of layers 1.. +=, *dpre0 (B, sizes[1]) = d/d pre[0]
+ * (m's workspace, valid until the next call); layer 0's Linear gradients are
+ * the caller's. */
+int sp_mlp_backward_to_pre0(sp_mlp *m, sp_params *P, int B, const float *dout,
+                            const float **dpre0);
 
 /* ==== metrics (double accumulators) ===================================== */
 

@@ -80,6 +80,16 @@ int sp_ctr_data_split(const sp_ctr_data *all, double valid_fraction, uint64_t se
 
 #define SP_WD_MAX_DEEP 8
 
+/* How the first deep layer (embeddings -> deep[0]) is computed; all give the
+ * same function, summed in different (fixed) orders. */
+typedef enum sp_wd_first_layer {
+    SP_WD_FIRST_AUTO = 0, /* per distinct (field, id) pair when the batch has at
+                           * most half as many pairs as lookups, else dense */
+    SP_WD_FIRST_DENSE,    /* concatenated embeddings (B, F*dim) through one GEMM */
+    SP_WD_FIRST_PAIRS,    /* always per pair (sp_field_linear) */
+    SP_WD_FIRST_COUNT
+} sp_wd_first_layer;
+
 typedef struct sp_widedeep_config {
     int fields;                /* (id, weight) pairs per sample: 39 */
     int n_ids;                 /* rows of the wide and embedding tables (sp_vocab_n_ids) */
@@ -93,6 +103,7 @@ typedef struct sp_widedeep_config {
     sp_optim_config wide_opt;  /* FTRL lr 5e-2, l1 = l2 = 1e-8, initial accumulator 1 */
     sp_optim_config deep_opt;  /* Adam lr 3.5e-4, eps 1e-8 */
     int max_batch;             /* largest batch of forward/train_step: 16000 */
+    sp_wd_first_layer first_layer; /* AUTO (not stored in checkpoints) */
 } sp_widedeep_config;
 
 /* Parameters in one sp_params, in this order: "wide.weight" (n_ids, 1),
@@ -106,7 +117,10 @@ typedef struct sp_widedeep {
     sp_mlp mlp;                   /* fields*emb_dim -> deep... -> 1 */
     sp_sparse_grad g_wide, g_emb; /* sparse gradients of the two tables */
     sp_optim opt_wide, opt_deep;
-    float *x_deep, *dx_deep;      /* (max_batch, fields*emb_dim) */
+    sp_field_linear first;        /* first deep layer per (field, id) pair */
+    int first_by_pairs;           /* 1: the last forward used `first` */
+    float *x_deep, *dx_deep;      /* (max_batch, fields*emb_dim), allocated when the
+                                   * dense first layer is first used */
     float *z, *dz, *y;            /* (max_batch) logits, their gradient, labels */
     int *b_ids;                   /* (max_batch, fields) batch gather buffers */
     float *b_w;

@@ -33,12 +33,17 @@ static void print_help(FILE *out)
             "and the captured share sum_{i<=k} l_i^2 / ||C||_F^2, then recommends the\n"
             "smallest k that converged within the budget and captures at least the share.\n"
             "DATA may be a Criteo click log (C is built as by `spartan cooc`) or a symmetric\n"
-            "matrix (Matrix Market or binary CSR). Candidates k > n - 2 are skipped with a note.\n\n"
+            "matrix (Matrix Market or binary CSR). Candidates k > n - 2 are skipped with a note.\n"
+            "l_k+1 comes from a larger candidate that converged, else from one extra solve on\n"
+            "C deflated by the k eigenvectors; a candidate that did not converge borrows its\n"
+            "captured share and gap from a larger converged one (marked *), else shows a\n"
+            "lower bound (>=). Fallbacks (exit 1): the converged k capturing the most, else\n"
+            "the k with the smallest residual.\n\n"
             "options:\n"
             "  --candidates LIST    dimensions to try (default " DEFAULT_CANDIDATES ")\n"
             "  --nested auto|LIST   MIRAMns subspace sizes per k: auto (default: 5 sizes from\n"
-            "                       max(2k, k+8) to 3k), absolute sizes 60,80,100 (those in\n"
-            "                       [k+2, n] are used), or multiples of k: 2k,2.5k,3k\n"
+            "                       max(2k, k+8) to max(3k, k+16)), absolute sizes 60,80,100\n"
+            "                       (those in [k+2, n] are used), or multiples of k: 2k,2.5k,3k\n"
             "  --max-restarts N     restart budget per candidate (default 10)\n"
             "  --tol T              relative tolerance (default 1e-8)\n"
             "  --min-captured S     share of ||C||_F^2 the recommendation must capture (0.9)\n"
@@ -285,23 +290,27 @@ static void print_json(const embdim_cli *a, const sp_embdim_options *o, const sp
     printf("}\n");
 }
 
-static int write_plot(const char *path, const char *title, const sp_embdim_result *r)
+/* x = restarts applied before the estimate (0: the first factorization), as
+ * the table's restarts column; a candidate with one point says so in the legend. */
+static int write_plot(const char *path, const char *data, const sp_embdim_result *r)
 {
     sp_plot_series series[SP_EMBDIM_MAX_CANDIDATES];
-    char names[SP_EMBDIM_MAX_CANDIDATES][24];
+    char names[SP_EMBDIM_MAX_CANDIDATES][48], title[320];
     double *x = NULL;
     int ns = 0, most = 1;
     for (int i = 0; i < r->count; i++) most = r->cand[i].history_count > most ? r->cand[i].history_count : most;
     if (!(x = malloc(sizeof(double) * (size_t)most))) return sp_error(SP_ENOMEM, "plot: out of memory");
-    for (int i = 0; i < most; i++) x[i] = i + 1;
+    for (int i = 0; i < most; i++) x[i] = i;
     for (int i = 0; i < r->count; i++) {
         const sp_embdim_candidate *c = &r->cand[i];
         if (c->skipped) continue;
-        snprintf(names[ns], sizeof names[ns], "k = %d%s", c->k, c->converged ? "" : " (not conv.)");
+        snprintf(names[ns], sizeof names[ns], "k = %d%s", c->k,
+                 !c->converged ? " (not conv.)" : c->history_count <= 1 ? " (0 restarts)" : "");
         series[ns] = (sp_plot_series){names[ns], x, c->history, c->history_count};
         ns++;
     }
-    sp_plot p = {title, "restart", "worst residual estimate of the k wanted (relative)", 1, 0, 0, series, ns};
+    snprintf(title, sizeof title, "MIRAMns convergence per candidate k: %s", data);
+    sp_plot p = {title, "restarts", "worst residual estimate of the k wanted (relative)", 1, 0, 0, series, ns};
     int rc = sp_plot_write_svg(&p, path);
     free(x);
     return rc;

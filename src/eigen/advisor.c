@@ -52,7 +52,7 @@ int sp_embdim_sizes(const sp_embdim_options *o, int k, int64_t n, int *sizes)
     }
     if ((int64_t)k + 2 > n) return 0;
     int64_t ncv = (int64_t)ceil(3.0 * k);
-    if (ncv < k + 2) ncv = k + 2;
+    if (ncv < (int64_t)k + 16) ncv = (int64_t)k + 16;
     if (ncv > n) ncv = n;
     return sp_miramns_auto_sizes(k, (int)ncv, sizes);
 }

@@ -53,8 +53,8 @@ static int append(sp_krylov_run *b, const sp_krylov_run *c, double *coef)
     for (int j = 0; rc == SP_OK && j < q; j++) {
         double *x = X + (size_t)(p + j) * n, nx;
         memcpy(x, c->X + (size_t)j * n, (size_t)n * sizeof(double));
-        rc = sp_project_out(b->op, X, p + j, x, coef);
-        if (rc == SP_OK) rc = sp_arnoldi_norm(b->op, n, x, &nx);
+        rc = sp_project_out(b->op, X, p + j, x, coef, &b->reductions);
+        if (rc == SP_OK) rc = sp_arnoldi_norm(b->op, n, x, &nx, &b->reductions);
         if (rc == SP_OK && nx > 0.0) sp_scal(n, 1.0 / nx, x);
     }
     b->p = p + q;
@@ -97,7 +97,7 @@ static int search_round(sp_krylov_run *b, int round, sp_krylov_run *c, sp_deflat
     c->vre = c->vim = NULL;
     c->p = 0;
     c->restarts = c->converged = c->stopped = c->kept_pair = 0;
-    c->matvecs = 0;
+    c->matvecs = c->reductions = c->steps = c->step_reductions = 0;
     return sp_krylov_solve(c);
 }
 
@@ -118,6 +118,9 @@ int sp_copies_search(const sp_operator *op, const sp_eigs_options *opt, sp_krylo
         sp_operator dop;
         rc = search_round(b, round, &c, &d, &dop);
         b->matvecs += c.matvecs;
+        b->reductions += c.reductions + d.reductions;
+        b->steps += c.steps;
+        b->step_reductions += c.step_reductions + d.reductions;
         res->copies_rounds++;
         int add = rc == SP_OK && c.converged && c.p > 0 &&
                   qualifies(b, opt->which, b->nev, c.vre[0], c.vim[0]);

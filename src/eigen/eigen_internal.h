@@ -16,27 +16,41 @@ typedef struct sp_arnoldi {
     int n, ncv, m;
     int symmetric;   /* keep H symmetric tridiagonal (Lanczos with full reorth.) */
     int push_start;  /* push the start vector into the range of A */
-    double *V, *H, *f, *w, *t, *proj; /* w, t: n work; proj: ncv + 2 reduction buffer */
+    double *V, *H, *f, *w, *t, *proj; /* w, t: n work; proj, coef: ncv + p + 2 */
+    double *coef, *part; /* Gram-Schmidt coefficients; block partial sums (arnoldi_sweep.c) */
     double *Q;       /* ncv x ncv: accumulated shift rotations */
+    const double *X; /* n x p locked orthonormal vectors (not owned): the basis is kept
+                      * orthogonal to them, i.e. the factorization is of (I - X X^T) A */
+    int p;
     double beta;
     sp_rng rng;
     int64_t matvecs;
+    int64_t reductions;      /* global reductions (allreduces), all of them */
+    int64_t steps, step_reductions; /* Arnoldi steps and the reductions they made */
 } sp_arnoldi;
 
 #define SP_H(a, i, j) ((a)->H[(size_t)(i) + (size_t)(j) * (size_t)((a)->ncv + 1)])
 
 int sp_arnoldi_init(sp_arnoldi *a, const sp_operator *op, int ncv, int symmetric, uint64_t seed);
 void sp_arnoldi_uninit(sp_arnoldi *a);
+/* Lock X (n x p orthonormal, not copied): before sp_arnoldi_start. */
+int sp_arnoldi_lock(sp_arnoldi *a, const double *X, int p);
+/* Make room for sweeps over nb_max basis columns (part buffer). */
+int sp_arnoldi_sweep_reserve(sp_arnoldi *a, int nb_max);
+/* Over B = [X V(:, 0:nb-p-1)] (nb columns): x -= B c when c != NULL, then
+ * out = [B^T x ; x^T x] (local sums, nb + 1) when out != NULL. */
+void sp_arnoldi_sweep(const sp_arnoldi *a, int nb, double *x, const double *c, double *out);
 /* Start: v0 (or a random vector) pushed into range(A), normalized: m = 0,
  * f = v_1 direction, ready for sp_arnoldi_extend(a, m). */
 int sp_arnoldi_start(sp_arnoldi *a, const double *v0, int push);
 /* Extend the current m-step factorization to m_new steps (CGS + DGKS);
  * breakdown continues with a random vector orthogonal to V. */
 int sp_arnoldi_extend(sp_arnoldi *a, int m_new);
-/* Sum buf over processes (no-op when serial). */
-int sp_arnoldi_reduce(const sp_operator *op, double *buf, int count);
-/* Global 2-norm of an n-vector. */
-int sp_arnoldi_norm(const sp_operator *op, int n, const double *x, double *norm);
+/* Sum buf over processes (no-op when serial); ++*counter (if not NULL) either
+ * way, so serial runs count the allreduces a distributed run would make. */
+int sp_arnoldi_reduce(const sp_operator *op, double *buf, int count, int64_t *counter);
+/* Global 2-norm of an n-vector (one reduction, counted). */
+int sp_arnoldi_norm(const sp_operator *op, int n, const double *x, double *norm, int64_t *counter);
 /* y = A x, counted. */
 int sp_arnoldi_apply(sp_arnoldi *a, const double *x, double *y);
 
@@ -108,6 +122,7 @@ typedef struct sp_krylov_run {
     /* outputs */
     int restarts, converged, stopped, kept_pair;
     int64_t matvecs;
+    int64_t reductions, steps, step_reductions; /* as in sp_arnoldi */
     double *X;     /* n x p orthonormal basis of the converged invariant subspace */
     int p;         /* columns of X */
     double *vre, *vim; /* p Ritz values belonging to X (Schur order) */
@@ -146,11 +161,13 @@ typedef struct sp_deflated_op {
     int p;
     double sigma;
     double *tmp, *coef; /* n, p */
+    int64_t reductions; /* made inside apply */
 } sp_deflated_op;
 int sp_deflated_op_init(sp_deflated_op *d, const sp_operator *base, const double *X, int p,
                         double sigma, sp_operator *op);
 void sp_deflated_op_uninit(sp_deflated_op *d);
-/* x -= X (X^T x) twice (global reductions). */
-int sp_project_out(const sp_operator *op, const double *X, int p, double *x, double *coef);
+/* x -= X (X^T x) twice (global reductions, counted in *counter). */
+int sp_project_out(const sp_operator *op, const double *X, int p, double *x, double *coef,
+                   int64_t *counter);
 
 #endif

@@ -186,6 +186,9 @@ static int solve_krylov(const sp_operator *op, const sp_eigs_options *o, int sym
     res->kept_pair = run.kept_pair;
     if (rc == SP_OK && run.converged && o->check_missed_copies) rc = sp_copies_search(op, o, &run, res);
     res->matvecs = run.matvecs;
+    res->allreduces += run.reductions;
+    res->arnoldi_steps = run.steps;
+    res->arnoldi_allreduces = run.step_reductions;
     if (rc == SP_OK) rc = sp_extract_pairs(op, run.X, run.p, sym, o->which, o->nev, o->want_vectors, res);
     free(run.X);
     free(run.vre);
@@ -209,6 +212,7 @@ int sp_eigs(const sp_operator *op, const sp_eigs_options *o, sp_eigs_result *res
         rc = sp_dense_eigs(op, o, sym, res);
     } else {
         res->method = o->method == SP_EIG_MIRAMNS ? SP_EIG_MIRAMNS : SP_EIG_IRAM;
+        res->allreduces = 1; /* check_v0's agreement */
         rc = solve_krylov(op, o, sym, res);
     }
     res->seconds = sp_time_now() - t0;

@@ -15,6 +15,7 @@ typedef struct {
     const double *X, *W; /* X: n x p (NULL = identity), W = A X: n x p */
     int n, p;
     double *xr, *xi, *ar, *ai; /* n work */
+    int64_t *reductions;       /* counter of global reductions */
 } pair_ctx;
 
 /* out = X y (or y when X is the identity). */
@@ -27,20 +28,30 @@ static int basis_times(const pair_ctx *c, const double *B, const double *y, doub
     return sp_gemv_raw('N', c->n, c->p, 1.0, B, c->n, y, 0.0, out);
 }
 
-/* Relative residual of lambda = lr + i li with x = xr + i xi, A x = ar + i ai. */
-static int pair_residual(const pair_ctx *c, double lr, double li, int complex_pair, double *res)
+/* Local sums s = (||A x - lambda x||^2, ||x||^2) of lambda = lr + i li with
+ * x = xr + i xi, A x = ar + i ai (reduced over processes later, all at once). */
+static void pair_sums(const pair_ctx *c, double lr, double li, int complex_pair, double *s)
 {
-    double s[2] = {0.0, 0.0};
+    s[0] = s[1] = 0.0;
     for (int i = 0; i < c->n; i++) {
         double rr = c->ar[i] - lr * c->xr[i] + (complex_pair ? li * c->xi[i] : 0.0);
         double ri = complex_pair ? c->ai[i] - lr * c->xi[i] - li * c->xr[i] : 0.0;
         s[0] += rr * rr + ri * ri;
         s[1] += c->xr[i] * c->xr[i] + (complex_pair ? c->xi[i] * c->xi[i] : 0.0);
     }
-    int rc = sp_arnoldi_reduce(c->op, s, 2);
+}
+
+/* Relative residuals of the cnt result slots from their local sums (one
+ * reduction for all; a conjugate's slot holds a copy of its partner's sums). */
+static int finish_residuals(const pair_ctx *c, double *sums, int cnt, sp_eigs_result *res)
+{
+    int rc = sp_arnoldi_reduce(c->op, sums, 2 * cnt, c->reductions);
     const double eps23 = pow(DBL_EPSILON, 2.0 / 3.0);
-    double scale = fmax(hypot(lr, li), eps23) * sqrt(s[1]);
-    *res = scale > 0.0 ? sqrt(s[0]) / scale : (s[0] > 0.0 ? INFINITY : 0.0);
+    for (int i = 0; i < cnt; i++) {
+        const double *s = sums + 2 * i;
+        double scale = fmax(hypot(res->re[i], res->im[i]), eps23) * sqrt(s[1]);
+        res->residual[i] = scale > 0.0 ? sqrt(s[0]) / scale : (s[0] > 0.0 ? INFINITY : 0.0);
+    }
     return rc;
 }
 
@@ -63,9 +74,10 @@ static int alloc_result(sp_eigs_result *res, int cnt, int n, int want_vectors)
     return SP_OK;
 }
 
-/* One eigenvalue (or pair) e of the small problem into result slot i. */
+/* One eigenvalue (or pair) e of the small problem into result slot i; its
+ * residual's local sums into s[0..1]. */
 static int emit(pair_ctx *c, const double *Y, const double *wr, const double *wi, int e, int i,
-                sp_eigs_result *res)
+                sp_eigs_result *res, double *s)
 {
     int pair = wi[e] != 0.0, col = (pair && wi[e] < 0.0) ? e - 1 : e;
     double sign = (pair && wi[e] < 0.0) ? -1.0 : 1.0;
@@ -81,7 +93,7 @@ static int emit(pair_ctx *c, const double *Y, const double *wr, const double *wi
     }
     res->re[i] = wr[e];
     res->im[i] = wi[e];
-    rc = pair_residual(c, wr[e], wi[e], pair, &res->residual[i]);
+    pair_sums(c, wr[e], wi[e], pair, s);
     if (res->vectors) {
         memcpy(res->vectors + (size_t)i * c->n, c->xr, (size_t)c->n * sizeof(double));
         if (pair) memcpy(res->vectors + (size_t)(i + 1) * c->n, c->xi, (size_t)c->n * sizeof(double));
@@ -96,8 +108,9 @@ static int finish_small(pair_ctx *c, double *G, int symmetric, sp_which which, i
     int p = c->p;
     double *wr = sp_calloc((size_t)p, sizeof(double)), *wi = sp_calloc((size_t)p, sizeof(double));
     double *Y = sp_malloc((size_t)p * (size_t)p * sizeof(double));
+    double *sums = sp_calloc((size_t)2 * (size_t)(p + 1), sizeof(double));
     int *perm = sp_malloc((size_t)p * sizeof(int));
-    int rc = (!wr || !wi || !Y || !perm) ? SP_ENOMEM : SP_OK;
+    int rc = (!wr || !wi || !Y || !perm || !sums) ? SP_ENOMEM : SP_OK;
     sp_dmat Gm = sp_dmat_wrap(G, p, p, p), Ym = sp_dmat_wrap(Y, p, p, p);
     if (rc == SP_OK && symmetric) {
         for (int j = 0; j < p; j++)
@@ -115,14 +128,16 @@ static int finish_small(pair_ctx *c, double *G, int symmetric, sp_which which, i
     }
     res->nconv = cnt;
     for (int i = 0; rc == SP_OK && i < cnt; i++) {
-        rc = emit(c, Y, wr, wi, perm[i], i, res);
+        rc = emit(c, Y, wr, wi, perm[i], i, res, sums + 2 * i);
         if (rc == SP_OK && wi[perm[i]] != 0.0 && i + 1 < cnt) { /* the conjugate */
             res->re[i + 1] = wr[perm[i + 1]];
             res->im[i + 1] = wi[perm[i + 1]];
-            res->residual[i + 1] = res->residual[i];
+            sums[2 * i + 2] = sums[2 * i], sums[2 * i + 3] = sums[2 * i + 1];
             i++;
         }
     }
+    if (rc == SP_OK && cnt > 0) rc = finish_residuals(c, sums, cnt, res);
+    free(sums);
     free(wr);
     free(wi);
     free(Y);
@@ -154,12 +169,13 @@ int sp_extract_pairs(const sp_operator *op, const double *X, int p, int symmetri
     double *G = sp_malloc((size_t)p * (size_t)p * sizeof(double));
     pair_ctx c = {0};
     int rc = (!W || !G) ? SP_ENOMEM : alloc_ctx(&c, op, X, W, p);
+    c.reductions = &res->allreduces;
     if (rc == SP_OK) {
         res->residual_matvecs += p;
         rc = sp_operator_apply_block(op, X, n > 0 ? n : 1, W, n > 0 ? n : 1, p, &res->residual_passes);
     }
     if (rc == SP_OK) rc = sp_gemm_raw('T', 'N', p, p, n, 1.0, X, n, W, n, 0.0, G, p);
-    if (rc == SP_OK) rc = sp_arnoldi_reduce(op, G, p * p);
+    if (rc == SP_OK) rc = sp_arnoldi_reduce(op, G, p * p, &res->allreduces);
     if (rc == SP_OK) rc = finish_small(&c, G, symmetric, which, nev, want_vectors, res);
     free(c.xr);
     free(W);

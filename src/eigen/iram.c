@@ -185,6 +185,9 @@ int sp_krylov_solve(sp_krylov_run *run)
     if (rc == SP_OK) rc = sp_arnoldi_start(&a, run->v0, run->push_start);
     if (rc == SP_OK) rc = restart_loop(run, &a, ritz, evaluated, est);
     run->matvecs = a.matvecs;
+    run->reductions = a.reductions;
+    run->steps = a.steps;
+    run->step_reductions = a.step_reductions;
     for (int s = 0; s < made; s++) sp_ritz_uninit(&ritz[s]);
     sp_arnoldi_uninit(&a);
     free(est);

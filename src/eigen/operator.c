@@ -78,12 +78,13 @@ int sp_operator_dense(const sp_dmat *A, sp_operator *op)
     return SP_OK;
 }
 
-int sp_project_out(const sp_operator *op, const double *X, int p, double *x, double *coef)
+int sp_project_out(const sp_operator *op, const double *X, int p, double *x, double *coef,
+                   int64_t *counter)
 {
     int n = op->n_local, rc = SP_OK;
     for (int pass = 0; rc == SP_OK && pass < 2 && p > 0; pass++) {
         rc = sp_gemv_raw('T', n, p, 1.0, X, n, x, 0.0, coef);
-        if (rc == SP_OK) rc = sp_arnoldi_reduce(op, coef, p);
+        if (rc == SP_OK) rc = sp_arnoldi_reduce(op, coef, p, counter);
         if (rc == SP_OK) rc = sp_gemv_raw('N', n, p, -1.0, X, n, coef, 1.0, x);
     }
     return rc;
@@ -99,12 +100,12 @@ static int deflated_apply(void *ctx, const double *x, double *y)
     int rc = SP_OK;
     for (int pass = 0; rc == SP_OK && pass < 2 && p > 0; pass++) {
         rc = sp_gemv_raw('T', n, p, 1.0, d->X, n, d->tmp, 0.0, c);
-        if (rc == SP_OK) rc = sp_arnoldi_reduce(d->base, c, p);
+        if (rc == SP_OK) rc = sp_arnoldi_reduce(d->base, c, p, &d->reductions);
         if (rc == SP_OK) rc = sp_gemv_raw('N', n, p, -1.0, d->X, n, c, 1.0, d->tmp);
         for (int i = 0; i < p; i++) c_all[i] += c[i];
     }
     if (rc == SP_OK) rc = d->base->apply(d->base->ctx, d->tmp, y);
-    if (rc == SP_OK) rc = sp_project_out(d->base, d->X, p, y, c);
+    if (rc == SP_OK) rc = sp_project_out(d->base, d->X, p, y, c, &d->reductions);
     if (rc == SP_OK && d->sigma != 0.0 && p > 0)
         rc = sp_gemv_raw('N', n, p, d->sigma, d->X, n, c_all, 1.0, y);
     return rc;

@@ -205,7 +205,7 @@ static int compress_basis(sp_arnoldi *a, int m, int k, int np)
         sp_axpy(a->n, hk, a->w, a->f);
     }
     a->m = k;
-    return sp_arnoldi_norm(a->op, a->n, a->f, &a->beta);
+    return sp_arnoldi_norm(a->op, a->n, a->f, &a->beta, &a->reductions);
 }
 
 /* Symmetric path: keep H exactly symmetric tridiagonal in its k x k block. */

@@ -286,6 +286,20 @@ static int key_reserve(uint64_t **key, int64_t *cap, int64_t len, int64_t limit)
     return SP_OK;
 }
 
+/* One Chung-Lu pair f < g (redrawn while f == g). */
+static void draw_pair(const zipf_sampler *z, sp_rng *rng, int *f, int *g)
+{
+    do {
+        *f = zipf_draw(z, rng);
+        *g = zipf_draw(z, rng);
+    } while (*f == *g);
+    if (*f > *g) {
+        int s = *f;
+        *f = *g;
+        *g = s;
+    }
+}
+
 /* Draw `draws` Chung-Lu pairs (f != g), keep those `keep` selects, sort and
  * collapse them into *out. The draws never depend on what is kept. */
 static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, const sp_gen_pair_keep *keep,
@@ -296,15 +310,7 @@ static int draw_pairs(const zipf_sampler *z, sp_rng *rng, int64_t draws, const s
     int rc = key ? SP_OK : SP_ENOMEM;
     for (int64_t t = 0; rc == SP_OK && t < draws; t++) {
         int f, g;
-        do {
-            f = zipf_draw(z, rng);
-            g = zipf_draw(z, rng);
-        } while (f == g);
-        if (f > g) {
-            int s = f;
-            f = g;
-            g = s;
-        }
+        draw_pair(z, rng, &f, &g);
         if (!pair_kept(keep, f, g)) continue;
         if ((rc = key_reserve(&key, &cap, len, draws)) == SP_OK)
             key[len++] = (uint64_t)f * (uint64_t)z->n + (uint64_t)g;

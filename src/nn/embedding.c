@@ -139,3 +139,32 @@ int sp_embedding_backward(int B, int F, const int *ids, const float *w, sp_emb_p
     }
     return SP_OK;
 }
+
+/* rows (n) in [0, table_rows), vals (n, dim) -> g row rows[u] += vals(u, :),
+ * u in order (a row named twice adds twice, first its earlier entry). */
+int sp_sparse_grad_add_rows(sp_sparse_grad *g, int n, const int *rows, const float *vals)
+{
+    for (int u = 0; u < n; u++)
+        if (rows[u] < 0 || rows[u] >= g->table_rows)
+            return sp_error(SP_EINVAL, "sp_sparse_grad_add_rows: row %d of entry %d outside [0, %d)",
+                            rows[u], u, g->table_rows);
+    size_t need = (size_t)g->n + (size_t)n;
+    if (need > (size_t)g->table_rows) need = (size_t)g->table_rows;
+    int rc = sparse_grad_reserve(g, (int)need, 0), n_old = g->n;
+    if (rc < 0) return rc;
+    for (int u = 0; u < n; u++)
+        if (g->slot[rows[u]] < 0) {
+            g->slot[rows[u]] = g->n;
+            g->rows[g->n++] = rows[u];
+        }
+    if ((rc = sparse_grad_reserve_vals(g)) < 0) return rc;
+    size_t D = (size_t)g->dim;
+    memset(g->vals + (size_t)n_old * D, 0, (size_t)(g->n - n_old) * D * sizeof(float));
+    for (int u = 0; u < n; u++) {
+        float *acc = g->vals + (size_t)g->slot[rows[u]] * D;
+        const float *src = vals + (size_t)u * D;
+        for (size_t d = 0; d < D; d++)
+            acc[d] += src[d];
+    }
+    return SP_OK;
+}

@@ -8,8 +8,18 @@
 #include "spartan/nn.h"
 #include <cblas.h>
 
-/* Fixed block sizes: the partition depends on the shapes only. */
-enum { SP_LINEAR_ROW_BLOCK = 256, SP_LINEAR_W_BLOCK = 128 };
+/* Fixed block sizes: the partition depends on the shapes only. Large enough
+ * that OpenBLAS's packing of the shared operand (once per block) stays small
+ * next to the block's multiply-adds; a batch of 1000 splits in two. */
+enum { SP_LINEAR_ROW_BLOCK = 512, SP_LINEAR_W_BLOCK_MIN = 128, SP_LINEAR_W_BLOCK_MAX = 512 };
+
+/* Block of dW's longer side (len): about half of it, in [128, 512], multiple of 64. */
+static int linear_w_block(int len)
+{
+    int half = ((len + 1) / 2 + 63) / 64 * 64;
+    return half < SP_LINEAR_W_BLOCK_MIN ? SP_LINEAR_W_BLOCK_MIN
+           : half > SP_LINEAR_W_BLOCK_MAX ? SP_LINEAR_W_BLOCK_MAX : half;
+}
 
 static int linear_check(const char *fn, int B, int in, int out)
 {
@@ -45,7 +55,7 @@ int sp_linear_forward(int B, int in, int out, const float *X, const float *W, co
 
 /* dY (B, out) -> db (out) += column sums; columns split among threads, rows
  * summed in order within each column. */
-static void linear_bias_grad(int B, int out, const float *dY, float *db)
+void sp_nn_bias_grad(int B, int out, const float *dY, float *db)
 {
     enum { CHUNK = 64 };
     int nchunks = (out + CHUNK - 1) / CHUNK;
@@ -83,12 +93,11 @@ static void linear_input_grad(int B, int in, int out, const float *W, const floa
  * need columns c0.. of X). */
 static void linear_weight_grad(int B, int in, int out, const float *X, const float *dY, float *dW)
 {
-    int by_rows = out > in, len = by_rows ? out : in;
-    int nblocks = (len + SP_LINEAR_W_BLOCK - 1) / SP_LINEAR_W_BLOCK;
+    int by_rows = out > in, len = by_rows ? out : in, wb = linear_w_block(len);
+    int nblocks = (len + wb - 1) / wb;
     SP_NN_OMP_FOR(nblocks > 1 && (size_t)B * (size_t)in * (size_t)out >= SP_NN_PAR_MIN)
     for (int k = 0; k < nblocks; k++) {
-        int j0 = k * SP_LINEAR_W_BLOCK,
-            n = len - j0 < SP_LINEAR_W_BLOCK ? len - j0 : SP_LINEAR_W_BLOCK;
+        int j0 = k * wb, n = len - j0 < wb ? len - j0 : wb;
         if (by_rows)
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, in, B, 1.0f, dY + j0, out, X,
                         in, 1.0f, dW + (size_t)j0 * in, in);
@@ -107,6 +116,6 @@ int sp_linear_backward(int B, int in, int out, const float *X, const float *W, c
     if (rc < 0) return rc;
     if (dX) linear_input_grad(B, in, out, W, dY, dX);
     if (dW) linear_weight_grad(B, in, out, X, dY, dW);
-    if (db) linear_bias_grad(B, out, dY, db);
+    if (db) sp_nn_bias_grad(B, out, dY, db);
     return SP_OK;
 }

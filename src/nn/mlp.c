@@ -78,8 +78,8 @@ int sp_mlp_init_named(sp_mlp *m, sp_params *P, const char *prefix, int nsizes, c
     m->sizes = sp_malloc((size_t)nsizes * sizeof(int));
     if (!m->sizes) return SP_ENOMEM;
     memcpy(m->sizes, sizes, (size_t)nsizes * sizeof(int));
-    int max_width = 0;
-    for (int i = 0; i < nsizes; i++)
+    int max_width = 0; /* work buffers hold gradients of layer outputs: sizes[1..] */
+    for (int i = 1; i < nsizes; i++)
         max_width = sizes[i] > max_width ? sizes[i] : max_width;
     rc = mlp_alloc(m, max_width);
     if (rc == SP_OK) rc = mlp_declare(m, P, prefix ? prefix : "mlp");
@@ -132,22 +132,24 @@ static const float *mlp_layer_output(const sp_mlp *m, int l)
     return m->last_dropout && l + 1 < m->nlayers ? m->dropped[l] : m->post[l];
 }
 
-/* X (B, sizes[0]) -> *out (B, sizes[nlayers]). */
-int sp_mlp_forward(sp_mlp *m, const sp_params *P, int B, const float *X, int train, sp_rng *rng,
-                   const float **out)
+/* Layers 0..: Linear (skipped for layer 0 when pre0_done: m->pre[0] already
+ * holds it), activation, dropout. X (B, sizes[0]) -> *out (B, sizes[nlayers]). */
+static int mlp_forward_layers(sp_mlp *m, const sp_params *P, int B, const float *X, int pre0_done,
+                              int train, sp_rng *rng, const float **out)
 {
     if (B < 1 || B > m->max_batch)
         return sp_error(SP_EINVAL, "sp_mlp_forward: batch %d outside [1, %d]", B, m->max_batch);
-    int drop = train && m->dropout > 0.0f && m->nlayers > 1, rc;
+    int drop = train && m->dropout > 0.0f && m->nlayers > 1, rc = SP_OK;
     if (drop && (rc = mlp_dropout_buffers(m)) < 0) return rc;
     m->last_dropout = drop;
     const float *in = X;
     for (int l = 0; l < m->nlayers; l++) {
         int last = l + 1 == m->nlayers;
         size_t n = (size_t)B * (size_t)m->sizes[l + 1];
-        rc = sp_linear_forward(B, m->sizes[l], m->sizes[l + 1], in,
-                               sp_params_value(P, m->w_index[l]), sp_params_value(P, m->b_index[l]),
-                               m->pre[l]);
+        if (l > 0 || !pre0_done)
+            rc = sp_linear_forward(B, m->sizes[l], m->sizes[l + 1], in,
+                                   sp_params_value(P, m->w_index[l]),
+                                   sp_params_value(P, m->b_index[l]), m->pre[l]);
         if (rc == SP_OK)
             rc = sp_act_forward(last ? m->out_act : m->act, last ? m->out_alpha : m->alpha, n,
                                 m->pre[l], m->post[l]);
@@ -161,8 +163,23 @@ int sp_mlp_forward(sp_mlp *m, const sp_params *P, int B, const float *X, int tra
     return SP_OK;
 }
 
-/* dout (B, sizes[nlayers]) -> parameter grads +=, dX (B, sizes[0]) or NULL. */
-int sp_mlp_backward(sp_mlp *m, sp_params *P, int B, const float *X, const float *dout, float *dX)
+int sp_mlp_forward(sp_mlp *m, const sp_params *P, int B, const float *X, int train, sp_rng *rng,
+                   const float **out)
+{
+    return mlp_forward_layers(m, P, B, X, 0, train, rng, out);
+}
+
+int sp_mlp_forward_from_pre0(sp_mlp *m, const sp_params *P, int B, int train, sp_rng *rng,
+                             const float **out)
+{
+    return mlp_forward_layers(m, P, B, NULL, 1, train, rng, out);
+}
+
+/* Layers nlayers-1 .. 0: parameter grads +=, dX (B, sizes[0]) or NULL. With
+ * dpre0 non-NULL, stops at layer 0's pre-activation: *dpre0 (B, sizes[1]) =
+ * d/d pre[0] (in m's workspace) and layer 0's Linear is left to the caller. */
+static int mlp_backward_layers(sp_mlp *m, sp_params *P, int B, const float *X, const float *dout,
+                               float *dX, const float **dpre0)
 {
     if (B != m->last_batch)
         return sp_error(SP_EINVAL, "sp_mlp_backward: batch %d but the last forward had %d", B,
@@ -180,6 +197,10 @@ int sp_mlp_backward(sp_mlp *m, sp_params *P, int B, const float *X, const float 
         }
         int rc = sp_act_backward(last ? m->out_act : m->act, last ? m->out_alpha : m->alpha, n,
                                  m->pre[l], m->post[l], dA, dZ);
+        if (rc == SP_OK && l == 0 && dpre0) {
+            *dpre0 = dZ;
+            return SP_OK;
+        }
         const float *in = l == 0 ? X : mlp_layer_output(m, l - 1);
         float *dIn = l == 0 ? dX : bufs[1 - cur];
         if (rc == SP_OK)
@@ -191,4 +212,15 @@ int sp_mlp_backward(sp_mlp *m, sp_params *P, int B, const float *X, const float 
         cur = 1 - cur;
     }
     return SP_OK;
+}
+
+int sp_mlp_backward(sp_mlp *m, sp_params *P, int B, const float *X, const float *dout, float *dX)
+{
+    return mlp_backward_layers(m, P, B, X, dout, dX, NULL);
+}
+
+int sp_mlp_backward_to_pre0(sp_mlp *m, sp_params *P, int B, const float *dout,
+                            const float **dpre0)
+{
+    return mlp_backward_layers(m, P, B, NULL, dout, NULL, dpre0);
 }

@@ -1,5 +1,6 @@
-/* nn_internal.h: helpers shared by the src/nn files: the OpenMP loop macro
- * and its size threshold. Not installed; no public symbols. */
+/* nn_internal.h: helpers shared by the src/nn files: the OpenMP loop macros
+ * and their size threshold, and a few sp_nn_* kernels used across files.
+ * Not installed; no stable API. */
 #ifndef SPARTAN_NN_INTERNAL_H
 #define SPARTAN_NN_INTERNAL_H
 
@@ -11,8 +12,16 @@
 /* `#pragma omp parallel for` with static schedule when `cond` holds. Static
  * scheduling and per-element work keep results independent of thread count. */
 #define SP_NN_OMP_FOR(cond) SP_NN_PRAGMA(omp parallel for schedule(static) if (cond))
+/* Dynamic schedule, for tasks of uneven size that each write their own
+ * outputs (so the result still does not depend on who runs which task). */
+#define SP_NN_OMP_FOR_DYNAMIC(cond) SP_NN_PRAGMA(omp parallel for schedule(dynamic, 1) if (cond))
 #else
 #define SP_NN_OMP_FOR(cond)
+#define SP_NN_OMP_FOR_DYNAMIC(cond)
 #endif
+
+/* dY (B, out) -> db (out) += column sums (double accumulators, rows in order;
+ * columns split among threads). */
+void sp_nn_bias_grad(int B, int out, const float *dY, float *db);
 
 #endif

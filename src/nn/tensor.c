@@ -57,9 +57,19 @@ void sp_tensor_fill(sp_tensor *t, float value)
         t->data[i] = value;
 }
 
+/* Blocks of 1024: sum of x * 0 is NaN exactly when the block holds a NaN or
+ * an infinity (a vectorisable test); only such a block is searched. */
 ptrdiff_t sp_first_nonfinite(size_t n, const float *x)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i])) return (ptrdiff_t)i;
+    for (size_t i0 = 0; i0 < n; i0 += 1024) {
+        size_t i1 = n - i0 < 1024 ? n : i0 + 1024;
+        float probe = 0.0f;
+#pragma omp simd reduction(+ : probe)
+        for (size_t i = i0; i < i1; i++)
+            probe += x[i] * 0.0f;
+        if (probe == 0.0f) continue;
+        for (size_t i = i0; i < i1; i++)
+            if (!isfinite(x[i])) return (ptrdiff_t)i;
+    }
     return -1;
 }

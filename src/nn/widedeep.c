@@ -52,6 +52,8 @@ int sp_widedeep_config_check(const sp_widedeep_config *c)
         !(c->dropout < 1.0f))
         return sp_error(SP_EINVAL, "widedeep: init_scale, l2_emb >= 0 and dropout in [0, 1)");
     if (!sp_act_name(c->act)) return sp_error(SP_EINVAL, "widedeep: unknown activation");
+    if ((int)c->first_layer < 0 || c->first_layer >= SP_WD_FIRST_COUNT)
+        return sp_error(SP_EINVAL, "widedeep: first_layer %d unknown", (int)c->first_layer);
     return SP_OK;
 }
 
@@ -81,20 +83,36 @@ static int widedeep_declare(sp_widedeep *m)
     return SP_OK;
 }
 
+/* Batch buffers (the dense first layer's input and its gradient come later). */
 static int widedeep_buffers(sp_widedeep *m)
 {
     const sp_widedeep_config *c = &m->cfg;
-    size_t B = (size_t)c->max_batch, X = B * (size_t)c->fields * (size_t)c->emb_dim;
-    m->x_deep = sp_malloc(X * sizeof(float));
-    m->dx_deep = sp_malloc(X * sizeof(float));
+    size_t B = (size_t)c->max_batch;
+    int rc = sp_field_linear_init(&m->first, c->fields, c->n_ids, c->emb_dim,
+                                  c->n_deep > 0 ? c->deep[0] : 1);
+    if (rc < 0) return rc;
     m->z = sp_malloc(B * sizeof(float));
     m->dz = sp_malloc(B * sizeof(float));
     m->y = sp_malloc(B * sizeof(float));
     m->b_ids = sp_malloc(B * (size_t)c->fields * sizeof(int));
     m->b_w = sp_malloc(B * (size_t)c->fields * sizeof(float));
-    if (!m->x_deep || !m->dx_deep || !m->z || !m->dz || !m->y || !m->b_ids || !m->b_w)
-        return SP_ENOMEM;
+    if (!m->z || !m->dz || !m->y || !m->b_ids || !m->b_w) return SP_ENOMEM;
     return SP_OK;
+}
+
+/* The dense first layer's (max_batch, fields*emb_dim) input and gradient. */
+static int widedeep_dense_buffers(sp_widedeep *m)
+{
+    if (m->x_deep) return SP_OK;
+    const sp_widedeep_config *c = &m->cfg;
+    size_t X = (size_t)c->max_batch * (size_t)c->fields * (size_t)c->emb_dim;
+    m->x_deep = sp_malloc(X * sizeof(float));
+    m->dx_deep = sp_malloc(X * sizeof(float));
+    if (m->x_deep && m->dx_deep) return SP_OK;
+    free(m->x_deep);
+    free(m->dx_deep);
+    m->x_deep = m->dx_deep = NULL;
+    return SP_ENOMEM;
 }
 
 /* Optimizer ranges: wide = [wide.weight, wide.bias], deep = the rest. */
@@ -136,6 +154,7 @@ void sp_widedeep_uninit(sp_widedeep *m)
     sp_sparse_grad_uninit(&m->g_emb);
     sp_optim_uninit(&m->opt_wide);
     sp_optim_uninit(&m->opt_deep);
+    sp_field_linear_uninit(&m->first);
     free(m->x_deep);
     free(m->dx_deep);
     free(m->z);
@@ -144,6 +163,38 @@ void sp_widedeep_uninit(sp_widedeep *m)
     free(m->b_ids);
     free(m->b_w);
     memset(m, 0, sizeof *m);
+}
+
+/* 1 when the first deep layer of this batch goes per (field, id) pair. */
+static int widedeep_use_pairs(sp_widedeep *m, int B, const int *ids, int *rc)
+{
+    const sp_widedeep_config *c = &m->cfg;
+    *rc = SP_OK;
+    if (c->first_layer == SP_WD_FIRST_DENSE) return 0;
+    int U = sp_field_linear_plan(&m->first, B, ids);
+    if (U < 0) *rc = U;
+    return U >= 0 && (c->first_layer == SP_WD_FIRST_PAIRS || (int64_t)U * 2 <= (int64_t)B * c->fields);
+}
+
+/* Deep part of ids, w (B, F) -> *deep (B) (a pointer into the MLP). */
+static int widedeep_deep_forward(sp_widedeep *m, int B, const int *ids, const float *w, int train,
+                                 const float **deep)
+{
+    const sp_widedeep_config *c = &m->cfg;
+    int rc;
+    m->first_by_pairs = widedeep_use_pairs(m, B, ids, &rc);
+    if (rc < 0) return rc;
+    if (m->first_by_pairs) {
+        sp_mlp *mlp = &m->mlp;
+        rc = sp_field_linear_forward(&m->first, w, sp_params_value(&m->P, m->i_emb),
+                                     sp_params_value(&m->P, mlp->w_index[0]),
+                                     sp_params_value(&m->P, mlp->b_index[0]), mlp->pre[0]);
+        return rc < 0 ? rc : sp_mlp_forward_from_pre0(mlp, &m->P, B, train, &m->rng, deep);
+    }
+    if ((rc = widedeep_dense_buffers(m)) < 0) return rc;
+    rc = sp_embedding_forward(B, c->fields, c->n_ids, c->emb_dim, ids, w,
+                              sp_params_value(&m->P, m->i_emb), SP_EMB_CONCAT, m->x_deep);
+    return rc < 0 ? rc : sp_mlp_forward(&m->mlp, &m->P, B, m->x_deep, train, &m->rng, deep);
 }
 
 /* ids, w (B, F) -> z (B) = wide + deep; train = 1 applies dropout. */
@@ -155,11 +206,8 @@ static int widedeep_forward(sp_widedeep *m, int B, const int *ids, const float *
         return sp_error(SP_EINVAL, "widedeep: batch %d outside [1, %d]", B, c->max_batch);
     int rc = sp_embedding_forward(B, c->fields, c->n_ids, 1, ids, w,
                                   sp_params_value(&m->P, m->i_wide_w), SP_EMB_SUM, z);
-    if (rc == SP_OK)
-        rc = sp_embedding_forward(B, c->fields, c->n_ids, c->emb_dim, ids, w,
-                                  sp_params_value(&m->P, m->i_emb), SP_EMB_CONCAT, m->x_deep);
     const float *deep = NULL;
-    if (rc == SP_OK) rc = sp_mlp_forward(&m->mlp, &m->P, B, m->x_deep, train, &m->rng, &deep);
+    if (rc == SP_OK) rc = widedeep_deep_forward(m, B, ids, w, train, &deep);
     if (rc < 0) return sp_error_prefix(rc, "widedeep forward: ");
     float bias = sp_params_value(&m->P, m->i_wide_b)[0];
     for (int b = 0; b < B; b++)
@@ -172,6 +220,28 @@ int sp_widedeep_forward(sp_widedeep *m, int B, const int *ids, const float *w, f
     return widedeep_forward(m, B, ids, w, 1, z);
 }
 
+/* Deep part of the backward: MLP, first layer, embedding rows. */
+static int widedeep_deep_backward(sp_widedeep *m, int B, const int *ids, const float *w,
+                                  const float *dz)
+{
+    const sp_widedeep_config *c = &m->cfg;
+    sp_mlp *mlp = &m->mlp;
+    if (!m->first_by_pairs) {
+        int rc = sp_mlp_backward(mlp, &m->P, B, m->x_deep, dz, m->dx_deep);
+        return rc < 0 ? rc
+                      : sp_embedding_backward(B, c->fields, ids, w, SP_EMB_CONCAT, m->dx_deep,
+                                              &m->g_emb);
+    }
+    if (B != m->first.B)
+        return sp_error(SP_EINVAL, "batch %d but the last forward had %d", B, m->first.B);
+    const float *dpre0 = NULL;
+    int rc = sp_mlp_backward_to_pre0(mlp, &m->P, B, dz, &dpre0);
+    if (rc < 0) return rc;
+    return sp_field_linear_backward(&m->first, w, sp_params_value(&m->P, mlp->w_index[0]), dpre0,
+                                    sp_params_grad(&m->P, mlp->w_index[0]),
+                                    sp_params_grad(&m->P, mlp->b_index[0]), &m->g_emb);
+}
+
 /* dz (B): wide rows, bias, MLP, embedding rows (+ lazy L2 on those rows). */
 int sp_widedeep_backward(sp_widedeep *m, int B, const int *ids, const float *w, const float *dz)
 {
@@ -182,9 +252,7 @@ int sp_widedeep_backward(sp_widedeep *m, int B, const int *ids, const float *w, 
     for (int b = 0; b < B; b++)
         db += dz[b];
     sp_params_grad(&m->P, m->i_wide_b)[0] += (float)db;
-    rc = sp_mlp_backward(&m->mlp, &m->P, B, m->x_deep, dz, m->dx_deep);
-    if (rc == SP_OK)
-        rc = sp_embedding_backward(B, c->fields, ids, w, SP_EMB_CONCAT, m->dx_deep, &m->g_emb);
+    rc = widedeep_deep_backward(m, B, ids, w, dz);
     if (rc < 0) return sp_error_prefix(rc, "widedeep backward (deep): ");
     if (c->l2_emb > 0.0f) sp_penalty_l2_rows(sp_params_value(&m->P, m->i_emb), c->l2_emb, &m->g_emb);
     return SP_OK;
@@ -243,7 +311,7 @@ static int widedeep_bad_loss(const sp_widedeep *m, int B, double loss)
     if (sp_params_check_finite(&m->P, 0) < 0)
         return sp_error_prefix(SP_EINVAL, "step %lld: loss is %s: ", step, what);
     size_t width = (size_t)m->cfg.fields * (size_t)m->cfg.emb_dim;
-    if (sp_first_nonfinite((size_t)B * width, m->x_deep) >= 0)
+    if (!m->first_by_pairs && sp_first_nonfinite((size_t)B * width, m->x_deep) >= 0)
         return sp_error(SP_EINVAL, "step %lld: loss is %s: the embedding output overflowed", step, what);
     for (int l = 0; l < m->mlp.nlayers; l++)
         if (sp_first_nonfinite((size_t)B * (size_t)m->mlp.sizes[l + 1], m->mlp.pre[l]) >= 0)
