@@ -149,7 +149,8 @@ typedef struct sp_eigs_options {
                            * stopping early when a smaller nested one converged: never
                            * more matvecs than IRAM), 1 = published (smallest worst
                            * estimate), 2 = smallest worst estimate if 10x below the
-                           * largest's (weighs the filter) */
+                           * largest's, 3 = weighs the filter by its measured gain
+                           * per shift (see miramns.c) */
     sp_eigs_monitor monitor; /* called after every restart; NULL = none */
     void *monitor_user;
 } sp_eigs_options;

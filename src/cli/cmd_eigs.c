@@ -444,6 +444,10 @@ int sp_cmd_eigs(int argc, char **argv)
 {
 #ifdef SPARTAN_HAVE_MPI
     if (sp_eigs_mpi_launched()) return sp_eigs_mpi(argc, argv);
+#else
+    if (sp_eigs_mpi_launched())
+        fprintf(stderr, "spartan eigs: warning: started by mpirun but built without MPI: every rank "
+                        "solves the whole problem alone\n");
 #endif
     eigs_args a;
     sp_eigs_options o;

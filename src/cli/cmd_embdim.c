@@ -336,7 +336,11 @@ static int advise_and_print(const embdim_cli *a, const sp_csr *C, sp_embdim_opti
     sp_operator op;
     int rc = sp_operator_csr(C, &op);
     if (rc < 0) return sp_cli_report("embdim", rc);
-    if (sp_embdim_check(&op, o) < 0) return sp_cli_usage_error("embdim", "%s: %s", a->data, sp_errmsg());
+    if (sp_embdim_check(&op, o) < 0) {
+        const char *msg = sp_errmsg();
+        if (!strncmp(msg, "embdim: ", 8)) msg += 8;
+        return sp_cli_usage_error("embdim", "%s: %s", a->data, msg);
+    }
     monitor_state mon;
     sp_progress_init(&mon.bar, "embdim", 0);
     o->monitor = progress_monitor;

@@ -29,6 +29,8 @@ static void print_help_widedeep(FILE *out)
             "  --dropout P         on hidden layers in training [0]\n"
             "  --init-scale S      weights and embeddings N(0, S^2) [0.01]\n"
             "  --min-count C       vocabulary: keep values seen more than C times [100]\n"
+            "  --hash-buckets B    hash (field, value) into B ids instead of a vocabulary\n"
+            "  --dense log|scale   integer weight log(1 + max(v, 0)) or v / max(field) [scale]\n"
             "  --vocab FILE        use a saved vocabulary (refused when it matches < 1%% of\n"
             "                      DATA's categorical values)   --save-vocab FILE  save it\n"
             "  --valid FILE        validation file instead of a split\n"

@@ -111,11 +111,18 @@ static int parse_misc_opt(wd_cli *o, int argc, char **argv, int *i)
             return -1;
         return o->seed_set = 1;
     }
-    if (!strcmp(name, "--min-count")) {
+    if (!strcmp(name, "--min-count") || !strcmp(name, "--hash-buckets")) {
         long x;
         if (!(v = opt_arg(o, argc, argv, i)) || sp_cli_parse_int(o->cmd, name, v, 0, 1L << 40, &x) < 0)
             return -1;
-        o->min_count = x;
+        *(name[2] == 'm' ? &o->min_count : &o->hash_buckets) = x;
+        return 1;
+    }
+    if (!strcmp(name, "--dense")) {
+        if (!(v = opt_arg(o, argc, argv, i))) return -1;
+        if (strcmp(v, "log") && strcmp(v, "scale"))
+            return sp_cli_usage_error(o->cmd, "--dense: '%s' (log or scale)", v), -1;
+        o->dense_log = !strcmp(v, "log");
         return 1;
     }
     return 0;
@@ -200,6 +207,8 @@ int wd_cli_load(const wd_cli *o, const sp_vocab *given, sp_vocab **v, sp_ctr_dat
         sp_vocab_options vo;
         sp_vocab_options_default(&vo);
         vo.min_count = o->min_count;
+        vo.hash_buckets = o->hash_buckets;
+        vo.dense = o->dense_log ? SP_DENSE_LOG : SP_DENSE_SCALE;
         rc = sp_vocab_build_from_file(o->data, NULL, &vo, v);
     }
     if (rc < 0) return rc;

@@ -14,7 +14,8 @@ typedef struct wd_cli {
     const char *data, *valid_path, *vocab_path, *resume, *out, *history, *plot, *export_data, *save_vocab;
     sp_widedeep_config cfg;
     sp_train_options topt;
-    int64_t min_count;
+    int64_t min_count, hash_buckets; /* vocabulary options (the advisor's) */
+    int dense_log;                    /* --dense log: integer weight log(1 + max(v, 0)) */
     double valid_fraction;
     uint64_t seed;
     int seed_set, emb_set, deep_set;

@@ -129,6 +129,9 @@ typedef struct sp_krylov_run {
     double ritz_scale; /* largest |Ritz value| of the last subspace (estimates ||A||) */
     int record;    /* record history into res */
     sp_eigs_result *res;
+    double largest_worst[2]; /* worst normalized estimate of the largest subspace at the
+                              * last two restarts (NAN before): predicts convergence */
+    int last_np;             /* shifts applied at the last restart */
 } sp_krylov_run;
 
 int sp_krylov_solve(sp_krylov_run *run);

@@ -138,6 +138,8 @@ int sp_eigs_check(const sp_operator *op, const sp_eigs_options *o)
                         sp_which_name(o->which));
     if (!(o->tol >= 0.0) || !isfinite(o->tol)) return sp_error(SP_EINVAL, "tol = %g must be >= 0", o->tol);
     if (o->max_restarts < 0) return sp_error(SP_EINVAL, "max_restarts = %d must be >= 0", o->max_restarts);
+    if (o->miramns_rule < 0 || o->miramns_rule > 3)
+        return sp_error(SP_EINVAL, "miramns_rule = %d must be 0, 1, 2 or 3", o->miramns_rule);
     if (o->ncv > n) return sp_error(SP_EINVAL, "ncv = %d must be <= n = %lld", o->ncv, (long long)n);
     if (o->ncv < 0) return sp_error(SP_EINVAL, "ncv = %d must be >= 0", o->ncv);
     if (o->method == SP_EIG_DENSE && op->allreduce_sum)

@@ -12,7 +12,16 @@
 #include <lapacke.h>
 #include "eigen/eigen_internal.h"
 
-int sp_miramns_choose(const sp_ritz *ritz, const int *evaluated, int n_sizes, int rule);
+int sp_miramns_choose(const sp_ritz *ritz, const int *evaluated, int n_sizes, int rule, double gain);
+
+/* Measured filter gain per shift: the largest subspace's worst estimate went
+ * from largest_worst[1] (last restart) to now with np shifts (NAN unknown). */
+static double filter_gain(const sp_krylov_run *run, const sp_ritz *largest, int np)
+{
+    double e0 = run->largest_worst[1], e1 = largest->worst;
+    if (!(e0 > 0.0 && e1 > 0.0 && e1 < e0) || np <= 0) return NAN;
+    return pow(e1 / e0, 1.0 / np);
+}
 
 /* Converged wanted values of r, flagged on T's diagonal; returns how many. */
 static int select_converged(const sp_ritz *r, double tol, lapack_logical *sel)
@@ -93,6 +102,30 @@ static int build_basis(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *r)
     return rc;
 }
 
+/* Under the default rule the smaller nested sizes only serve to stop early,
+ * which can happen only when the run is about to converge: their dense
+ * eigenproblems are solved only when the largest subspace's worst estimate,
+ * extrapolated one restart at its last rate (at the first restart: squared),
+ * is within SP_NESTED_NEAR x tol. Not in the first sweep (no estimate yet).
+ * Other rules compare every size at every restart. */
+#define SP_NESTED_NEAR 10.0
+
+static int evaluate_smaller(const sp_krylov_run *run)
+{
+    if (run->rule != 0) return 1;
+    double e1 = run->largest_worst[1], e0 = run->largest_worst[0];
+    if (!(e1 >= 0.0)) return 0; /* first sweep, or the largest was not evaluated */
+    double rate = e0 >= 0.0 ? (e0 > 0.0 && e1 < e0 ? e1 / e0 : 1.0) : fmin(e1, 1.0);
+    return e1 * rate <= SP_NESTED_NEAR * run->tol;
+}
+
+static void remember_largest(sp_krylov_run *run, const sp_ritz *ritz, const int *evaluated)
+{
+    int last = run->n_sizes - 1;
+    run->largest_worst[0] = run->largest_worst[1];
+    run->largest_worst[1] = evaluated[last] ? ritz[last].worst : NAN;
+}
+
 /* Extend through the nested sizes, testing each; *conv = index of a
  * converged subspace or -1. est (n_sizes x nev) gets normalized estimates. */
 static int sweep_sizes(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int k_cur, int *evaluated,
@@ -103,9 +136,10 @@ static int sweep_sizes(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int k_c
         evaluated[s] = 0;
         for (int j = 0; j < run->nev; j++) est[s * run->nev + j] = NAN;
     }
+    int smaller = evaluate_smaller(run);
     for (int s = 0; s < run->n_sizes; s++) {
         int ms = run->sizes[s];
-        if (ms <= k_cur) continue;
+        if (ms <= k_cur || (!smaller && s < run->n_sizes - 1)) continue;
         int rc = sp_arnoldi_extend(a, ms);
         if (rc < 0) return rc;
         rc = sp_ritz_compute(&ritz[s], a, ms, a->beta, run->opt->which);
@@ -148,7 +182,10 @@ static int restart_loop(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int *e
     for (;;) {
         int conv;
         if ((rc = sweep_sizes(run, a, ritz, k_cur, evaluated, est, &conv)) < 0) return rc;
-        int b = conv >= 0 ? conv : sp_miramns_choose(ritz, evaluated, run->n_sizes, run->rule);
+        int b = conv >= 0 ? conv
+                          : sp_miramns_choose(ritz, evaluated, run->n_sizes, run->rule,
+                                              filter_gain(run, &ritz[run->n_sizes - 1],
+                                                          run->last_np));
         if (b < 0) return sp_error(SP_EINTERNAL, "krylov: no subspace evaluated (k = %d)", k_cur);
         if (ritz[b].k > run->nev) run->kept_pair |= ritz[b].numcnv > run->nev;
         int stop = call_monitor(run, &ritz[b], run->restarts + 1, a->matvecs, est);
@@ -163,7 +200,9 @@ static int restart_loop(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int *e
             int s = best_partial(ritz, evaluated, run->n_sizes);
             return build_basis(run, a, &ritz[s]);
         }
+        remember_largest(run, ritz, evaluated);
         sp_ritz_adapt(&ritz[b], run->nev);
+        run->last_np = ritz[b].np;
         if ((rc = sp_shifts_apply(a, &ritz[b], &k_cur)) < 0) return rc;
         run->restarts++;
     }
@@ -181,6 +220,7 @@ int sp_krylov_solve(sp_krylov_run *run)
         return rc;
     }
     int made = 0;
+    run->largest_worst[0] = run->largest_worst[1] = NAN;
     for (; rc == SP_OK && made < run->n_sizes; made++) rc = sp_ritz_init(&ritz[made], run->sizes[made]);
     if (rc == SP_OK) rc = sp_arnoldi_start(&a, run->v0, run->push_start);
     if (rc == SP_OK) rc = restart_loop(run, &a, ritz, evaluated, est);

@@ -18,22 +18,39 @@
 #endif
 
 /* rule 0 (default): largest; 1: published (smallest worst estimate);
- * 2: smallest worst estimate if below SP_MIRAMNS_FILTER_FACTOR x the largest's. */
-int sp_miramns_choose(const sp_ritz *ritz, const int *evaluated, int n_sizes, int rule)
+ * 2: smallest worst estimate if below SP_MIRAMNS_FILTER_FACTOR x the largest's;
+ * 3: weighs the filter by its measured gain g per shift (g < 1: the largest's
+ * estimate shrank by g^np at the last restart): m_i wins only when
+ * worst_i * g^-(m_l - m_i) < worst_l, i.e. it beats the largest by what the
+ * m_l - m_i extra shifts would have gained (g unknown: the largest). */
+int sp_miramns_choose(const sp_ritz *ritz, const int *evaluated, int n_sizes, int rule, double gain)
 {
     int last = -1;
     for (int s = 0; s < n_sizes; s++)
         if (evaluated[s]) last = s;
-    if (last < 0 || rule == 0) return last;
+    if (last < 0 || rule == 0 || (rule == 3 && !(gain > 0.0 && gain < 1.0))) return last;
     int best = last;
+    double score_best = ritz[last].worst;
     for (int s = 0; s < n_sizes; s++) {
         if (!evaluated[s] || s == last) continue;
         double w = ritz[s].worst, wb = ritz[best].worst;
-        if (rule == 1 ? w < wb : w < SP_MIRAMNS_FILTER_FACTOR * ritz[last].worst && w < wb)
+        if (rule == 3) {
+            double score = w * pow(gain, -(double)(ritz[last].m - ritz[s].m));
+            if (score < score_best) best = s, score_best = score;
+        } else if (rule == 1 ? w < wb : w < SP_MIRAMNS_FILTER_FACTOR * ritz[last].worst && w < wb) {
             best = s;
+        }
     }
     return best;
 }
+
+/* Automatic sizes: from max(2 nev, nev + 8) to ncv, about one per
+ * SP_MIRAMNS_AUTO_STEP (each costs a dense eigenproblem when evaluated), at
+ * most SP_MIRAMNS_AUTO_MAX. */
+#ifndef SP_MIRAMNS_AUTO_STEP
+#define SP_MIRAMNS_AUTO_STEP 4
+#endif
+#define SP_MIRAMNS_AUTO_MAX 5
 
 int sp_miramns_auto_sizes(int nev, int ncv, int *sizes)
 {
@@ -43,7 +60,9 @@ int sp_miramns_auto_sizes(int nev, int ncv, int *sizes)
         sizes[0] = ncv;
         return 1;
     }
-    int count = 5, used = 0;
+    int count = 1 + (ncv - lo) / SP_MIRAMNS_AUTO_STEP, used = 0;
+    if (count > SP_MIRAMNS_AUTO_MAX) count = SP_MIRAMNS_AUTO_MAX;
+    if (count < 2) count = 2;
     for (int i = 0; i < count; i++) {
         int m = lo + (int)lround((double)(ncv - lo) * i / (count - 1));
         if (used == 0 || m > sizes[used - 1]) sizes[used++] = m;

@@ -85,6 +85,10 @@ def main():
         data = f.read().split(b"\n")[:2000]
     with gzip.GzipFile("criteo_train_2000.txt.gz", "wb", compresslevel=9, mtime=0) as g:
         g.write(b"\n".join(data) + b"\n")
+    # the whole 8000-row sample, for `make demo` (advisor then training)
+    with open(SHARED + "/criteo/criteo_train_8000.txt", "rb") as f, \
+            gzip.GzipFile("criteo_train_8000.txt.gz", "wb", compresslevel=9, mtime=0) as g:
+        g.write(f.read())
 
 
 if __name__ == "__main__":
