@@ -8,7 +8,11 @@
 # Prints a Markdown table with the ratios.
 #
 # usage: bash bench/bench_widedeep.sh BUILD_DIR [--data FILE] [--emb-dims 16,32,80,200]
-#            [--batch 1000] [--epochs 5] [--threads 2] [--repeat 3] [--min-count 100]
+#            [--batch 1000] [--epochs 5] [--threads 2] [--repeat 3] [--min-count 10]
+#            [--dense log|scale] [--hash-buckets B]
+# Defaults (the benchmark configuration of bench/RESULTS.md): vocabulary of
+# the values seen more than 10 times (1459 ids on the 8000 rows) and integer
+# weights log(1 + v).
 # Needs Debian's python3-torch (scripts/install-deps.sh --bench) in /usr/bin/python3.
 set -euo pipefail
 
@@ -16,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bash bench/bench_widedeep.sh BUILD_DIR [options]}
 shift
 data=$here/../../shared/data/criteo/criteo_train_8000.txt
-dims=16 batch=1000 epochs=5 threads=2 repeat=3 min_count=100 deep=1024,512,256,128
+dims=16 batch=1000 epochs=5 threads=2 repeat=3 min_count=10 dense=log buckets=0 deep=1024,512,256,128
 while [ $# -gt 0 ]; do
     case $1 in
     --data) data=$2; shift ;;
@@ -26,6 +30,8 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift ;;
     --repeat) repeat=$2; shift ;;
     --min-count) min_count=$2; shift ;;
+    --dense) dense=$2; shift ;;
+    --hash-buckets) buckets=$2; shift ;;
     --deep) deep=$2; shift ;;
     *) echo "bench_widedeep.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -53,14 +59,14 @@ print(d[k] if k in d else d["epochs"][-1][k])' "$1"; }
 sp_rate() { $py -c 'import json,sys; d=json.load(sys.stdin); e=d["epochs"]
 print(sum(d["train_rows"] for _ in e) / sum(x["seconds"] for x in e))'; }
 
-echo "## Wide & Deep vs PyTorch ($(date -u +%Y-%m-%d), $(nproc) cores, threads = $threads, batch $batch, $epochs epochs, deep $deep, min-count $min_count)"
+echo "## Wide & Deep vs PyTorch ($(date -u +%Y-%m-%d), $(nproc) cores, threads = $threads, batch $batch, $epochs epochs, deep $deep, min-count $min_count, dense $dense, hash buckets $buckets)"
 echo
 echo "data: $(basename "$data"); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| emb_dim | spartan samples/s | PyTorch samples/s | speed ratio | spartan AUC | PyTorch AUC | AUC diff | spartan logloss | PyTorch logloss | spartan peak MiB | PyTorch peak MiB | memory ratio |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for dim in ${dims//,/ }; do
-    common=(train widedeep "$data" --emb-dim "$dim" --deep "$deep" --batch "$batch" --min-count "$min_count" --threads "$threads")
+    common=(train widedeep "$data" --emb-dim "$dim" --deep "$deep" --batch "$batch" --min-count "$min_count" --dense "$dense" --hash-buckets "$buckets" --threads "$threads")
     "$spartan" "${common[@]}" --epochs 0 --export-data "$tmp/data.st" -o "$tmp/init.st" >/dev/null
     best_sp=0 best_pt=0 sp_rss=0 pt_rss=0
     for ((r = 0; r < repeat; r++)); do

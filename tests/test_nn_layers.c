@@ -305,6 +305,109 @@ static void test_embedding_sparse_cost(void **state)
     free(dout);
 }
 
+/* ---- field embeddings + linear, per (field, id) pair -------------------- */
+
+typedef struct fl_ctx {
+    int B, F, V, D, out;
+    const int *ids;
+    double *w, *E, *W, *b, *R; /* R: weights of the test loss on Y (B, out) */
+} fl_ctx;
+
+/* sum_{b,j} R(b,j) (b(j) + sum_f w(b,f) sum_d W(j, f*D+d) E(id(b,f), d)). */
+static double fl_ref_loss(void *p)
+{
+    const fl_ctx *c = p;
+    double L = 0.0;
+    int FD = c->F * c->D;
+    for (int s = 0; s < c->B; s++)
+        for (int j = 0; j < c->out; j++) {
+            double y = c->b[j];
+            for (int f = 0; f < c->F; f++) {
+                int q = s * c->F + f;
+                for (int d = 0; d < c->D; d++)
+                    y += c->w[q] * c->W[j * FD + f * c->D + d] * c->E[c->ids[q] * c->D + d];
+            }
+            L += c->R[s * c->out + j] * y;
+        }
+    return L;
+}
+
+/* Forward and backward of one random shape: returns the worst relative
+ * gradient error; *fwd_err the forward's (against the dense layers). */
+static double fl_trial(sp_rng *rng, int B, int F, int V, int D, int out, double *fwd_err)
+{
+    fl_ctx c = {B, F, V, D, out, NULL, NULL, NULL, NULL, NULL, NULL};
+    size_t L = (size_t)B * F, nE = (size_t)V * D, nW = (size_t)out * F * D, nY = (size_t)B * out;
+    int *ids = malloc(L * sizeof(int));
+    for (size_t q = 0; q < L; q++)
+        ids[q] = nn_rand_int(rng, 0, V - 1);
+    c.ids = ids;
+    float *w = malloc(L * 4), *E = malloc(nE * 4), *W = malloc(nW * 4), *b = malloc(out * 4);
+    float *R = malloc(nY * 4), *Y = malloc(nY * 4), *Yd = malloc(nY * 4), *X = malloc(L * D * 4);
+    float *dW = calloc(nW, 4), *db = calloc(out, 4), *dense = malloc(nE * 4);
+    c.w = malloc(L * 8), c.E = malloc(nE * 8), c.W = malloc(nW * 8), c.b = malloc(out * 8);
+    c.R = malloc(nY * 8);
+    double *ref = malloc((nE > nW ? nE : nW) * 8 + out * 8);
+    nn_fill_normal(rng, L, 1.0, w, c.w);
+    w[0] = 0.0f, c.w[0] = 0.0; /* a zero weight is skipped, with the same result */
+    nn_fill_normal(rng, nE, 1.0, E, c.E);
+    nn_fill_normal(rng, nW, 1.0, W, c.W);
+    nn_fill_normal(rng, out, 1.0, b, c.b);
+    nn_fill_normal(rng, nY, 1.0, R, c.R);
+    sp_field_linear fl;
+    assert_int_equal(sp_field_linear_init(&fl, F, V, D, out), SP_OK);
+    int U = sp_field_linear_plan(&fl, B, ids);
+    assert_true(U >= 1 && U <= (int)L && U <= F * V);
+    assert_int_equal(sp_field_linear_forward(&fl, w, E, W, b, Y), SP_OK);
+    assert_int_equal(sp_embedding_forward(B, F, V, D, ids, w, E, SP_EMB_CONCAT, X), SP_OK);
+    assert_int_equal(sp_linear_forward(B, F * D, out, X, W, b, Yd), SP_OK);
+    double num = 0.0, den = 1e-3;
+    for (size_t i = 0; i < nY; i++)
+        num = fmax(num, fabs((double)Y[i] - Yd[i])), den = fmax(den, fabs((double)Yd[i]));
+    *fwd_err = fmax(*fwd_err, num / den);
+    sp_sparse_grad g;
+    assert_int_equal(sp_sparse_grad_init(&g, V, D), SP_OK);
+    assert_int_equal(sp_field_linear_backward(&fl, w, W, R, dW, db, &g), SP_OK);
+    emb_ctx ec = {B, F, V, D, SP_EMB_CONCAT, ids, NULL, NULL, NULL};
+    emb_densify(&ec, &g, dense);
+    nn_fd_gradient(fl_ref_loss, &c, c.E, nE, FD_H, ref);
+    double err = nn_rel_err(nE, dense, ref, 1e-3);
+    nn_fd_gradient(fl_ref_loss, &c, c.W, nW, FD_H, ref);
+    err = fmax(err, nn_rel_err(nW, dW, ref, 1e-3));
+    nn_fd_gradient(fl_ref_loss, &c, c.b, (size_t)out, FD_H, ref);
+    err = fmax(err, nn_rel_err((size_t)out, db, ref, 1e-3));
+    sp_sparse_grad_uninit(&g);
+    sp_field_linear_uninit(&fl);
+    free(ids), free(w), free(E), free(W), free(b), free(R), free(Y), free(Yd), free(X);
+    free(dW), free(db), free(dense), free(c.w), free(c.E), free(c.W), free(c.b), free(c.R);
+    free(ref);
+    return err;
+}
+
+static void test_field_linear_gradient(void **state)
+{
+    (void)state;
+    sp_rng rng;
+    sp_rng_seed(&rng, 15);
+    double worst = 0.0, worst_fwd = 0.0;
+    for (int trial = 0; trial < 15; trial++)
+        worst = fmax(worst, fl_trial(&rng, nn_rand_int(&rng, 1, 9), nn_rand_int(&rng, 1, 5),
+                                     nn_rand_int(&rng, 1, 12), nn_rand_int(&rng, 1, 6),
+                                     nn_rand_int(&rng, 1, 20), &worst_fwd));
+    /* more than one 128-pair chunk, several fields per chunk */
+    worst = fmax(worst, fl_trial(&rng, 64, 3, 150, 4, 20, &worst_fwd));
+    print_message("field linear: forward vs embedding + linear rel err %.2e, gradient rel err "
+                  "%.2e (tol %.0e)\n", worst_fwd, worst, GRAD_TOL);
+    assert_small(worst_fwd, 1e-5);
+    assert_small(worst, GRAD_TOL);
+    sp_field_linear fl;
+    int ids[4] = {0, 1, 2, 7};
+    assert_int_equal(sp_field_linear_init(&fl, 2, 7, 3, 4), SP_OK);
+    assert_int_equal(sp_field_linear_plan(&fl, 2, ids), SP_EINVAL);
+    assert_non_null(strstr(sp_errmsg(), "sample 1, field 1"));
+    sp_field_linear_uninit(&fl);
+}
+
 /* ---- activations ------------------------------------------------------- */
 
 typedef struct act_ctx {
@@ -408,6 +511,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tensor_and_params),    cmocka_unit_test(test_linear_gradient),
         cmocka_unit_test(test_embedding_gradient),   cmocka_unit_test(test_embedding_sparse_cost),
+        cmocka_unit_test(test_field_linear_gradient),
         cmocka_unit_test(test_activation_gradients), cmocka_unit_test(test_dropout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,7 @@ static void gather_grads(const sp_widedeep *m, float *g)
                 g[off[t] + (size_t)sg[t]->rows[u] * sg[t]->dim + d] = sg[t]->vals[u * sg[t]->dim + d];
 }
 
-static double gradient_trial(sp_act act, uint64_t seed)
+static double gradient_trial(sp_act act, uint64_t seed, sp_wd_first_layer first)
 {
     sp_widedeep_config cfg;
     sp_widedeep_config_default(&cfg);
@@ -106,6 +106,7 @@ static double gradient_trial(sp_act act, uint64_t seed)
     cfg.init_scale = 0.5f;
     cfg.l2_emb = 0.1f;
     cfg.max_batch = 8;
+    cfg.first_layer = first;
     sp_widedeep m;
     assert_int_equal(sp_widedeep_init(&m, &cfg, seed), SP_OK);
     sp_rng rng;
@@ -145,13 +146,16 @@ static void test_gradient(void **state)
 {
     (void)state;
     const sp_act acts[] = {SP_ACT_TANH, SP_ACT_RELU, SP_ACT_ELU};
-    for (int a = 0; a < 3; a++)
-        for (uint64_t seed = 1; seed <= 3; seed++) {
-            double err = gradient_trial(acts[a], seed);
-            print_message("gradient %s seed %d: relative error %.2e (tolerance 1e-4)\n",
-                          sp_act_name(acts[a]), (int)seed, err);
-            assert_small(err, 1e-4);
-        }
+    const char *first_name[] = {"auto", "dense", "pairs"};
+    for (int first = 0; first < SP_WD_FIRST_COUNT; first++)
+        for (int a = 0; a < 3; a++)
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                double err = gradient_trial(acts[a], seed, (sp_wd_first_layer)first);
+                print_message("gradient %s, first layer %s, seed %d: relative error %.2e "
+                              "(tolerance 1e-4)\n", sp_act_name(acts[a]), first_name[first],
+                              (int)seed, err);
+                assert_small(err, 1e-4);
+            }
 }
 
 /* ---- synthetic click log ------------------------------------------------- */

@@ -168,6 +168,14 @@ int sp_dist_csr_from_rows(MPI_Comm comm, int n, const int *starts, sp_csr *rows,
  * (sp_dist_partition_by_nnz) in one exchange, then as sp_dist_csr_from_rows.
  * rows is taken over (emptied) whatever the outcome. */
 int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D);
+/* (collective) Move D's rows to the contiguous partition that balances
+ * nnz + row_weight x rows (0: nnz only, as every constructor does). The
+ * Krylov vectors cost O(ncv) per row and step, so with a heavy-tailed row
+ * length (power-law matrices: the nnz-balanced partition can leave 99% of
+ * the rows on one rank) row_weight ~ ncv balances time and memory. No-op
+ * when the partition does not change; D keeps its exchange mode. On error D
+ * is empty. */
+int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight);
 /* Frees everything (not collective except for the communicator free); safe
  * on a zeroed struct and twice. */
 void sp_dist_csr_uninit(sp_dist_csr *D);

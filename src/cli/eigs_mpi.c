@@ -103,6 +103,16 @@ static void print_verbose(const sp_dist_csr *D, const sp_eigs_options *o)
             D->nranks, lo[0], hi[0], lo[1], hi[1]);
 }
 
+/* A failure on any rank (its message everywhere), else SP_ENOCONV when any
+ * rank did not converge (they agree anyway: H is replicated), else SP_OK. */
+static int agree_solve_status(MPI_Comm comm, int rc)
+{
+    int hard = sp_dist_agree(comm, rc < 0 && rc != SP_ENOCONV ? rc : SP_OK), mine = rc == SP_OK, all = 0;
+    if (hard < 0) return hard;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm);
+    return all ? SP_OK : SP_ENOCONV;
+}
+
 static int solve(const eigs_args *a, sp_dist_csr *D, sp_eigs_options *o)
 {
     sp_operator op;
@@ -118,9 +128,7 @@ static int solve(const eigs_args *a, sp_dist_csr *D, sp_eigs_options *o)
     sp_eigs_result r;
     rc = sp_eigs(&op, o, &r);
     if (D->rank == 0) sp_progress_finish(&mon.bar);
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, D->comm);
-    rc = worst == SP_ENOCONV || worst == SP_OK ? worst : sp_dist_agree(D->comm, rc < 0 ? rc : SP_EINTERNAL);
+    rc = agree_solve_status(D->comm, rc);
     if (rc == SP_OK || rc == SP_ENOCONV) {
         code = rc == SP_OK ? SP_EXIT_OK : SP_EXIT_NOTCONV;
         print_results(a, D, o, &r);

@@ -1,6 +1,7 @@
 /* cooc_internal.h: the co-occurrence accumulator's state, shared by cooc.c
- * (adding rows, spilling), cooc_merge.c (k-way merge of sorted sources) and
- * cooc_finish.c (CSR assembly and normalization). Not public. */
+ * (options, rows in, hash table, spilling), cooc_chunk.c (a chunk of rows
+ * accumulated row of C by row of C), cooc_merge.c (k-way merge of sorted
+ * sources) and cooc_finish.c (CSR assembly and normalization). Not public. */
 #ifndef SPARTAN_COOC_INTERNAL_H
 #define SPARTAN_COOC_INTERNAL_H
 
@@ -14,22 +15,45 @@ typedef struct sp_cooc_entry {
 } sp_cooc_entry;
 
 #define SP_COOC_EMPTY UINT64_MAX
+#define SP_COOC_BLOCK 64 /* dense cells per bit of the touched map */
+
+/* Rows buffered until a chunk is accumulated (cooc_chunk.c), and the
+ * chunk's scratch: its occurrences grouped by id (CSC) and its rows with
+ * ids sorted and duplicates merged. All arrays hold `cap` entries. */
+typedef struct sp_cooc_chunk {
+    int *ids;             /* rows as added, one after another */
+    float *w;             /* their weights (1 in count mode) */
+    int *row_start;       /* rows + 1 */
+    int rows, used, cap;  /* rows and entries buffered; capacity in entries */
+    int *occ_row;         /* occurrences by id: row of each */
+    float *occ_w;         /* and weight */
+    int *occ_pos;         /* and position in the sorted row (-1: a duplicate) */
+    int *srow;            /* sorted distinct ids of each row (row_start offsets) */
+    float *sw;            /* their summed weights */
+    int *rlen;            /* distinct ids per row */
+    int *colptr;          /* n + 1: occurrences of id a are [colptr[a], colptr[a + 1]) */
+    uint32_t *acc32;      /* n: row a of C for this chunk (counts) */
+    double *acc;          /* n: (weighted) */
+} sp_cooc_chunk;
 
 struct sp_cooc {
     int n;
     sp_cooc_options opt;
     sp_cooc_stats st;
     double *diag;         /* n: rows holding i (or sum of w_i^2) */
-    int64_t h;            /* ids < h use the dense block */
+    int64_t h;            /* pairs i < j < h use the dense block */
     int lo, hi;           /* rows of C kept: [lo, hi) */
-    /* Dense block, square h x h, row-major: the pair {i, j} of a row is added
-     * at [a*h + b] for whichever order the row lists them, so C_ij (i != j) is
-     * sq[i*h + j] + sq[j*h + i]; no sorting per row. */
+    /* Dense block, h x h, row-major, upper triangle: C_ij (i < j < h) is
+     * [i*h + j]. Allocated zeroed (pages mapped on first touch); `touched`
+     * has one bit per SP_COOC_BLOCK cells of a row that were ever written,
+     * so the merge reads only those. */
     double *sq;           /* weighted */
     uint32_t *sq32;       /* counts since the last flush */
+    uint64_t *touched;    /* h * words_per_row bits */
+    int64_t touched_words;/* per row */
     uint32_t sq32_rows;   /* rows added to sq32 since the last flush */
     uint32_t sq32_limit;  /* flush to the table at this many rows (UINT32_MAX; tests lower it) */
-    sp_cooc_entry *tab;   /* hash of pairs with max(i, j) >= h, linear probing */
+    sp_cooc_entry *tab;   /* hash of pairs with j >= h, linear probing */
     size_t cap, count, max_cap;
     int shift;            /* 64 - log2(cap), Fibonacci hashing */
     FILE *spill;          /* sorted runs, one after another (unlinked temp file) */
@@ -37,26 +61,39 @@ struct sp_cooc {
     int64_t file_entries; /* entries in spill (where the next run starts) */
     int64_t *run_start, *run_len; /* in entries */
     size_t nruns, runs_cap, max_runs;
-    uint32_t *stamp;      /* n: tag of the last row holding the id (duplicate check) */
-    int *slot;            /* n: that id's position in the row's scratch */
-    uint32_t tag;
-    int *sid;             /* scratch: the row's distinct ids, dense block first */
-    float *sw;            /* and their weights (duplicates summed) */
-    int scap;
+    sp_cooc_chunk ch;
     int finished;
 };
 
-/* C_ij of the dense block (i != j < h). */
+/* C_ij of the dense block (i < j < h). */
 static inline double sp_cooc_dense_value(const sp_cooc *c, int64_t i, int64_t j)
 {
-    if (c->sq) return c->sq[i * c->h + j] + c->sq[j * c->h + i];
-    return (double)c->sq32[i * c->h + j] + (double)c->sq32[j * c->h + i];
+    if (c->sq) return c->sq[i * c->h + j];
+    return (double)c->sq32[i * c->h + j];
+}
+
+/* 1 when some cell of block b (cells [b*64, b*64 + 64)) of dense row i was written. */
+static inline int sp_cooc_block_touched(const sp_cooc *c, int64_t i, int64_t b)
+{
+    return (int)(c->touched[i * c->touched_words + (b >> 6)] >> (b & 63) & 1u);
 }
 
 /* Sort entries by key, in place. */
 void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n);
 /* Move the hash table's entries to its front, sorted; returns how many. */
 size_t sp_cooc_table_compact(sp_cooc *c);
+/* Add v to pair key (i < j, j >= h) of the table, spilling a run when full. */
+int sp_cooc_table_add(sp_cooc *c, uint64_t key, double v);
+/* Move the uint32 counts of the dense block into the table (overflow guard). */
+int sp_cooc_flush_counts(sp_cooc *c);
+
+/* Chunk buffers for the accumulator (capacity from the budget), freed by uninit. */
+int sp_cooc_chunk_init(sp_cooc *c);
+void sp_cooc_chunk_uninit(sp_cooc_chunk *ch);
+/* Bytes the chunk uses for a budget (counted before the hash table's share). */
+size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o);
+/* Accumulate every buffered row into the dense block and table; empties the chunk. */
+int sp_cooc_chunk_flush(sp_cooc *c);
 
 /* Visit every distinct pair (i < j) in key order with its summed value:
  * dense block, the compacted table (count entries at c->tab) and the runs

@@ -1,8 +1,11 @@
 /* dist_rebalance.c: a distributed CSR matrix from row blocks in any split
  * (for instance rows each rank generated itself), moved to the nnz-balanced
- * partition. Guarantees: one MPI_Alltoallv per array (row lengths, columns,
- * values) sent straight from the block (no packing); errors agreed on every
- * rank. Does not reorder rows or entries (blocks tile [0, n) in rank order). */
+ * partition, or to one balancing nnz + w rows (sp_dist_csr_rebalance: the
+ * Krylov vectors cost per row, so a power-law matrix balanced by nnz alone
+ * leaves almost all rows, hence all vector work, on one rank).
+ * Guarantees: one MPI_Alltoallv per array (row lengths, columns, values) sent
+ * straight from the block (no packing); errors agreed on every rank. Does not
+ * reorder rows or entries (blocks tile [0, n) in rank order). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +79,22 @@ static int move_rows(MPI_Comm comm, int n, const sp_csr *B, const move_plan *m, 
     return rc;
 }
 
-int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D)
+/* starts balancing nnz + row_weight rows: the partition by nnz of the cost
+ * prefix sums rowptr[i] + row_weight i (any base, as partition_by_nnz takes). */
+static int partition_by_cost(MPI_Comm comm, int n, int row0, const sp_csr *B, int64_t row_weight, int *starts)
+{
+    if (row_weight <= 0 || B->rows == 0)
+        return sp_dist_partition_by_nnz(comm, n, row0, B->rows, B->rows ? B->rowptr : NULL, starts);
+    int64_t *cost = sp_malloc(((size_t)B->rows + 1) * sizeof *cost);
+    int rc = cost ? SP_OK : SP_ENOMEM;
+    for (int i = 0; rc == SP_OK && i <= B->rows; i++) cost[i] = B->rowptr[i] + row_weight * (int64_t)(row0 + i);
+    if ((rc = sp_dist_agree(comm, rc)) == SP_OK) rc = sp_dist_partition_by_nnz(comm, n, row0, B->rows, cost, starts);
+    free(cost);
+    return rc;
+}
+
+/* from_blocks with the partition balancing nnz + row_weight rows. */
+static int blocks_to_dist(MPI_Comm comm, int n, int row0, sp_csr *rows, int64_t row_weight, sp_dist_csr *D)
 {
     int rank, nranks;
     sp_dist_comm_info(comm, &rank, &nranks);
@@ -95,7 +113,7 @@ int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dis
     if (rc == SP_OK && (!rows || rows->cols != n || (rows->rows > 0 && !rows->rowptr)))
         rc = sp_error(SP_EINVAL, "dist_csr_from_blocks: rank %d: the block is not a %d-column CSR", rank, n);
     if ((rc = sp_dist_agree(comm, rc)) == SP_OK)
-        rc = sp_dist_partition_by_nnz(comm, n, row0, rows->rows, rows->rowptr, starts);
+        rc = partition_by_cost(comm, n, row0, rows, row_weight, starts);
     if (rc == SP_OK) rc = sp_dist_agree(comm, plan_sends(starts, nranks, row0, rows, &m));
     if (rc == SP_OK) rc = sp_dist_agree(comm, plan_receives(comm, nranks, &m));
     if (rc == SP_OK) rc = move_rows(comm, n, rows, &m, &A);
@@ -103,5 +121,51 @@ int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dis
     if (rc == SP_OK) rc = sp_dist_csr_from_rows(comm, n, starts, &A, D);
     sp_csr_uninit(&A);
     free(buf);
+    return rc;
+}
+
+int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D)
+{
+    return blocks_to_dist(comm, n, row0, rows, 0, D);
+}
+
+/* This rank's rows of D with global column indices (ascending in each row). */
+static int local_rows_global(const sp_dist_csr *D, sp_csr *B)
+{
+    int64_t nnz = D->nnz_local;
+    memset(B, 0, sizeof *B);
+    B->rows = D->n_local, B->cols = D->n, B->nnz = nnz;
+    B->rowptr = sp_malloc(((size_t)D->n_local + 1) * sizeof *B->rowptr);
+    B->colind = sp_malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *B->colind);
+    B->val = sp_malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof *B->val);
+    if (!B->rowptr || !B->colind || !B->val) return sp_csr_uninit(B), SP_ENOMEM;
+    memcpy(B->rowptr, D->rowptr, ((size_t)D->n_local + 1) * sizeof *B->rowptr);
+    memcpy(B->val, D->val, (size_t)nnz * sizeof *B->val);
+    for (int64_t k = 0; k < nnz; k++) B->colind[k] = sp_dist_csr_global_col(D, D->col[k]);
+    return SP_OK;
+}
+
+int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight)
+{
+    sp_csr B = {0, 0, 0, NULL, NULL, NULL};
+    int *starts = sp_malloc(((size_t)D->nranks + 1) * sizeof *starts), same = 1, all_same = 0;
+    int rc = sp_dist_agree(D->comm, starts && row_weight >= 0 ? SP_OK
+                                  : row_weight < 0 ? sp_error(SP_EINVAL, "rebalance: row weight %lld < 0", (long long)row_weight)
+                                                   : SP_ENOMEM);
+    if (rc == SP_OK) rc = sp_dist_agree(D->comm, local_rows_global(D, &B));
+    if (rc == SP_OK) rc = partition_by_cost(D->comm, D->n, D->row0, &B, row_weight, starts);
+    for (int q = 0; rc == SP_OK && q <= D->nranks; q++) same &= starts[q] == D->starts[q];
+    if (rc == SP_OK) rc = sp_dist_mpi_check(MPI_Allreduce(&same, &all_same, 1, MPI_INT, MPI_MIN, D->comm), "rebalance");
+    free(starts);
+    if (rc < 0 || all_same) return sp_csr_uninit(&B), rc;
+    MPI_Comm parent = MPI_COMM_NULL;
+    sp_dist_exchange mode = D->exchange;
+    int n = D->n, row0 = D->row0;
+    rc = sp_dist_mpi_check(MPI_Comm_dup(D->comm, &parent), "rebalance: MPI_Comm_dup");
+    if ((rc = sp_dist_agree(D->comm, rc)) < 0) return sp_csr_uninit(&B), rc;
+    sp_dist_csr_uninit(D);
+    rc = blocks_to_dist(parent, n, row0, &B, row_weight, D);
+    if (rc == SP_OK && mode != D->exchange) rc = sp_dist_csr_set_exchange(D, mode);
+    MPI_Comm_free(&parent);
     return rc;
 }

@@ -120,15 +120,20 @@ static int random_orthogonal(sp_arnoldi *a, int j, double *x)
     return sp_error(SP_EINTERNAL, "arnoldi: no random vector orthogonal to %d basis vectors", a->p + j);
 }
 
-/* The start direction f (norm *xn) made orthogonal to the locked X. */
+/* The start direction f (norm *xn) made orthogonal to the locked X; when it
+ * lay in span(X) (what is left is rounding, not orthogonal to X), a random
+ * vector orthogonal to X instead. */
 static int start_against_locked(sp_arnoldi *a, double *xn)
 {
     if (a->p == 0) return SP_OK;
+    double before = *xn;
     int rc = project_once(a, a->p, a->f, NULL);
     if (rc == SP_OK) rc = project_once(a, a->p, a->f, NULL);
     if (rc == SP_OK) rc = sp_arnoldi_norm(a->op, a->n, a->f, xn, &a->reductions);
-    if (rc == SP_OK && !(*xn > 0.0)) rc = random_orthogonal(a, 0, a->f);
-    if (rc == SP_OK && !(*xn > 0.0)) *xn = 1.0;
+    if (rc == SP_OK && !(*xn > 1e-8 * before)) {
+        rc = random_orthogonal(a, 0, a->f);
+        *xn = 1.0;
+    }
     return rc;
 }
 

@@ -104,7 +104,8 @@ static inline int sp_gemm_raw(char ta, char tb, int m, int n, int k, double alph
     return sp_gemm(ta, tb, alpha, &MA, &MB, beta, &MC);
 }
 
-/* which-ordering. */
+/* which-ordering. The primary key (larger = more wanted; BE: LA). */
+double sp_which_key(sp_which which, double re, double im);
 int sp_which_compare(sp_which which, double are, double aim, double bre, double bim);
 /* Sort n values (and a permutation) most wanted first; pairs stay adjacent. */
 void sp_which_sort(sp_which which, int n, const double *re, const double *im, int *perm);
@@ -119,6 +120,8 @@ typedef struct sp_krylov_run {
     uint64_t seed;
     const double *v0;
     int push_start;
+    const double *lock; /* n x lock_p orthonormal vectors the basis is kept orthogonal to */
+    int lock_p;
     /* outputs */
     int restarts, converged, stopped, kept_pair;
     int64_t matvecs;
@@ -126,12 +129,12 @@ typedef struct sp_krylov_run {
     double *X;     /* n x p orthonormal basis of the converged invariant subspace */
     int p;         /* columns of X */
     double *vre, *vim; /* p Ritz values belonging to X (Schur order) */
-    double ritz_scale; /* largest |Ritz value| of the last subspace (estimates ||A||) */
     int record;    /* record history into res */
     sp_eigs_result *res;
     double largest_worst[2]; /* worst normalized estimate of the largest subspace at the
                               * last two restarts (NAN before): predicts convergence */
     int last_np;             /* shifts applied at the last restart */
+    double final_worst;      /* worst normalized estimate of the converged subspace */
 } sp_krylov_run;
 
 int sp_krylov_solve(sp_krylov_run *run);

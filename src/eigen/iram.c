@@ -95,8 +95,6 @@ static int build_basis(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *r)
         if (rc == SP_OK) rc = sp_gemm_raw('N', 'N', a->n, p, r->m, 1.0, a->V, a->n, Zsel, r->m, 0.0, run->X, a->n);
     }
     run->p = rc == SP_OK ? p : 0;
-    run->ritz_scale = 0.0;
-    for (int j = 0; j < r->m; j++) run->ritz_scale = fmax(run->ritz_scale, hypot(r->re[j], r->im[j]));
     free(sel);
     free(Zsel);
     return rc;
@@ -193,6 +191,7 @@ static int restart_loop(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int *e
             return rc;
         if (conv >= 0) {
             run->converged = 1;
+            run->final_worst = ritz[conv].worst;
             return build_basis(run, a, &ritz[conv]);
         }
         if (stop || run->restarts >= run->max_restarts || ritz[b].np == 0) {
@@ -222,6 +221,7 @@ int sp_krylov_solve(sp_krylov_run *run)
     int made = 0;
     run->largest_worst[0] = run->largest_worst[1] = NAN;
     for (; rc == SP_OK && made < run->n_sizes; made++) rc = sp_ritz_init(&ritz[made], run->sizes[made]);
+    if (rc == SP_OK && run->lock_p > 0) rc = sp_arnoldi_lock(&a, run->lock, run->lock_p);
     if (rc == SP_OK) rc = sp_arnoldi_start(&a, run->v0, run->push_start);
     if (rc == SP_OK) rc = restart_loop(run, &a, ritz, evaluated, est);
     run->matvecs = a.matvecs;

@@ -55,7 +55,7 @@ int sp_eig_method_parse(const char *name, sp_eig_method *method)
 }
 
 /* Primary key: larger = more wanted. BE uses LA here (interleaved later). */
-static double primary_key(sp_which which, double re, double im)
+double sp_which_key(sp_which which, double re, double im)
 {
     switch (which) {
     case SP_WHICH_LM: return hypot(re, im);
@@ -86,7 +86,7 @@ static int cmp3(double a, double b) { return a > b ? -1 : a < b ? 1 : 0; }
 
 int sp_which_compare(sp_which which, double are, double aim, double bre, double bim)
 {
-    int c = cmp3(primary_key(which, are, aim), primary_key(which, bre, bim));
+    int c = cmp3(sp_which_key(which, are, aim), sp_which_key(which, bre, bim));
     if (!c) c = cmp3(secondary_key(which, are, aim), secondary_key(which, bre, bim));
     if (!c) c = cmp3(are, bre);
     if (!c) c = cmp3(fabs(aim), fabs(bim));
