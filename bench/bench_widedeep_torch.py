@@ -5,7 +5,8 @@ Trains the same Wide & Deep as spartan (same mapped data and split, read from
 `spartan train widedeep --export-data`; same initial weights, read from a
 spartan checkpoint written with --epochs 0; same layer sizes, batch, epochs,
 optimizers: FTRL-proximal on the wide part, lazy Adam (SparseAdam) on the
-embedding table with L2 on the touched rows, Adam on the MLP) and prints one
+embedding table with L2 on the touched rows, Adam on the MLP; by default the
+same batch order too, from spartan's generator and seed) and prints one
 JSON object: samples/s (training time only), final validation AUC and logloss,
 peak RSS. Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
@@ -100,6 +101,53 @@ class Ftrl:
             n.copy_(n_new)
 
 
+M64 = (1 << 64) - 1
+
+
+class SpartanRng:
+    """spartan's generator (src/core/rng.c): xoshiro256** seeded by splitmix64."""
+
+    def __init__(self, seed):
+        sm, self.s = seed & M64, []
+        for _ in range(4):
+            sm = (sm + 0x9E3779B97F4A7C15) & M64
+            z = sm
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+            self.s.append(z ^ (z >> 31))
+
+    def u64(self):
+        s = self.s
+        rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M64
+        result = (rotl((s[1] * 5) & M64, 7) * 9) & M64
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def below(self, bound):
+        threshold = ((1 << 64) - bound) % bound
+        while True:
+            r = self.u64()
+            if r >= threshold:
+                return r % bound
+
+
+def spartan_permutation(n, seed, epoch):
+    """The batch order of spartan's epoch `epoch` (src/nn/trainer.c: epoch_permutation)."""
+    rng = SpartanRng((seed * 0x9E3779B97F4A7C15 + 1 * 0xD1B54A32D192ED03 +
+                      epoch * 0xAEF17502108EF2D9) & M64)
+    perm = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = rng.below(i + 1)
+        perm[i], perm[j] = perm[j], perm[i]
+    return torch.tensor(perm, dtype=torch.int64)
+
+
 def auc_exact(score, label):
     """P(score of a positive > score of a negative), ties one half (rank sum)."""
     order = np.argsort(score, kind="mergesort")
@@ -124,7 +172,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1, help="shuffle seed with --order torch")
+    ap.add_argument("--order", choices=("spartan", "torch"), default="spartan",
+                    help="batch order: spartan's (same seed, same batches) or torch.randperm")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -150,8 +200,11 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     epochs, train_seconds = [], 0.0
     for epoch in range(1, a.epochs + 1):
-        perm = torch.randperm(n, generator=gen)
-        t0, loss_sum = time.perf_counter(), 0.0
+        if a.order == "spartan":
+            perm = spartan_permutation(n, int(meta["seed"]), epoch)
+        else:
+            perm = torch.randperm(n, generator=gen)
+        t0, loss_sum = time.perf_counter(), 0.0  # the permutation is not timed
         for r0 in range(0, n, a.batch):
             idx = perm[r0:r0 + a.batch]
             ids, w, y = tr_ids[idx], tr_w[idx], tr_y[idx]

@@ -3,9 +3,10 @@
 # `spartan sweep` (run by CTest as `bash cli_train.sh SPARTAN_BIN DATA_DIR`):
 # train Wide & Deep on the shipped Criteo slice, --json keys, checkpoint,
 # history and plot files, predict (one probability per row, input order,
-# labelled and unlabelled input), resume, the MLP on CSV, and bad input
-# (labels outside {0,1}, vocabulary mismatch, checkpoint of another shape,
-# NaN/inf loss, usage errors) giving exit status 2 with a message.
+# labelled and unlabelled input), resume, the MLP on CSV and on IDX (MNIST),
+# and bad input (labels outside {0,1}, vocabulary mismatch, checkpoint of
+# another shape, NaN/inf loss, bad IDX files, usage errors) giving exit
+# status 2 with a message.
 set -u
 BIN=$1
 DATA=$2
@@ -89,6 +90,26 @@ grep -q '"model_type": "mlp"' "$TMP/mlp.json" || fail "mlp json"
 "$BIN" predict "$TMP/mlp.st" "$TMP/blobs.csv" >"$TMP/mlp.pred" 2>"$TMP/err" || fail "predict mlp: $(cat "$TMP/err")"
 paste -d, "$TMP/blobs.csv" "$TMP/mlp.pred" | awk -F, '$3 == $4 { ok++ } END { exit !(ok >= 270) }' \
     || fail "mlp predictions: fewer than 90% right"
+
+# ---- mlp on IDX (MNIST: the first 1000 t10k images, tests/data/mnist/README.md)
+IMG=$DATA/mnist/t10k-images-1000-idx3-ubyte.gz
+LAB=$DATA/mnist/t10k-labels-1000-idx1-ubyte.gz
+"$BIN" train mlp --images "$IMG" --labels "$LAB" --hidden 64 --epochs 4 --lr 3e-3 --batch 32 --threads 2 \
+    -o "$TMP/mnist.st" --plot "$TMP/mnist.svg" >"$TMP/mnist.table" 2>"$TMP/err" || fail "train mlp idx: $(cat "$TMP/err")"
+grep -q "800 train rows, 200 validation rows, 784 features, 10 classes" "$TMP/mnist.table" || fail "mlp idx header: $(cat "$TMP/mnist.table")"
+# held-out accuracy after 4 epochs (seen: 0.885); a 10-class guess is 0.1
+awk '$1 == 4 { exit !($2 >= 0.80) }' "$TMP/mnist.table" || fail "mlp idx accuracy: $(cat "$TMP/mnist.table")"
+grep -q "valid accuracy" "$TMP/mnist.svg" || fail "mlp plot legend"
+# DATA may be the images file when --labels is given: same run, same table
+"$BIN" train mlp "$IMG" --labels "$LAB" --hidden 64 --epochs 4 --lr 3e-3 --batch 32 --threads 2 >"$TMP/mnist2.table" 2>&1
+diff <(cut -c1-50 "$TMP/mnist.table") <(cut -c1-50 "$TMP/mnist2.table") >/dev/null || fail "DATA + --labels differs from --images"
+"$BIN" predict "$TMP/mnist.st" "$IMG" >"$TMP/mnist.pred" 2>"$TMP/err" || fail "predict idx: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/mnist.pred")" -eq 1000 ] || fail "predict idx lines"
+[ "$(head -1 "$TMP/mnist.pred")" = 7 ] || fail "the first t10k digit (a 7) predicted as $(head -1 "$TMP/mnist.pred")"
+expect_fail 2 "needs --labels" train mlp --images "$IMG"
+expect_fail 2 "give its labels with --labels" train mlp "$IMG"
+expect_fail 2 "1000 items but .* 10000 labels" train mlp --images "$IMG" --labels "$DATA/mnist/t10k-labels-idx1-ubyte.gz"
+expect_fail 2 "not an IDX file" train mlp --images "$DATA/criteo/tiny.tsv" --labels "$LAB"
 
 # ---- bad input: exit 2 with a clear message
 expect_fail 2 "not 0 or 1" train widedeep "$DATA/criteo/bad_label.tsv" --min-count 0 --emb-dim 2 --deep 4 --batch 4

@@ -3,8 +3,11 @@
  * sp_dist_csr_from_blocks moves them to the nnz-balanced partition. Reference:
  * the whole matrix generated on every rank and distributed with
  * sp_dist_csr_from_full: the same partition and the same bits. Blocks are
- * even splits and lopsided ones (rank 0 owning most rows, empty blocks). */
+ * even splits and lopsided ones (rank 0 owning most rows, empty blocks).
+ * Then sp_dist_csr_rebalance (nnz + w rows) on both: the same bits again, and
+ * the partition sp_rows_partition_by_nnz gives on the serial cost prefix. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "spartan/dist.h"
 #include "spartan/generate.h"
@@ -56,6 +59,39 @@ static void block_of(int n, int lopsided, int *r0, int *r1)
     else *r0 = head + rest * (rank_ - 1) / others, *r1 = head + rest * rank_ / others;
 }
 
+/* The serial partition of nnz + w rows of the whole matrix A. */
+static int cost_starts_match(const sp_csr *A, int64_t w, const int *starts)
+{
+    int64_t *cost = malloc(((size_t)A->rows + 1) * sizeof *cost);
+    int *want = malloc(((size_t)nranks_ + 1) * sizeof *want), same = cost && want;
+    for (int i = 0; same && i <= A->rows; i++) cost[i] = A->rowptr[i] + w * i;
+    if (same) same = sp_rows_partition_by_nnz(A->rows, cost, nranks_, want) == SP_OK &&
+                     !memcmp(want, starts, ((size_t)nranks_ + 1) * sizeof *want);
+    free(cost);
+    free(want);
+    return same;
+}
+
+static void check_rebalance(const char *spec, const sp_csr *A, sp_dist_csr *X, sp_dist_csr *Y)
+{
+    const int64_t w = 7;
+    int rx = sp_dist_csr_rebalance(X, w), ry = sp_dist_csr_rebalance(Y, w);
+    CHECK(rx == SP_OK && ry == SP_OK, "%s: rebalance: %s", spec, sp_errmsg());
+    if (rx != SP_OK || ry != SP_OK) return;
+    CHECK(same_dist(X, Y), "%s: rebalanced matrices differ on rank %d", spec, rank_);
+    CHECK(cost_starts_match(A, w, X->starts), "%s: rebalanced partition is not the serial nnz + %lld rows one",
+          spec, (long long)w);
+    double *xf = malloc(((size_t)A->rows + 1) * sizeof *xf), *yf = malloc(((size_t)A->rows + 1) * sizeof *yf);
+    double *yv = malloc(((size_t)X->n_local + 1) * sizeof *yv);
+    for (int i = 0; i < A->rows; i++) xf[i] = 1.0 + 1e-3 * i;
+    sp_csr_matvec(A, xf, yf);
+    CHECK(sp_dist_csr_matvec(X, xf + X->row0, yv) == SP_OK, "%s: matvec after rebalance: %s", spec, sp_errmsg());
+    CHECK(!memcmp(yv, yf + X->row0, (size_t)X->n_local * sizeof *yv), "%s: rebalanced matvec differs from serial", spec);
+    free(xf);
+    free(yf);
+    free(yv);
+}
+
 static void run_case(const char *spec, int lopsided)
 {
     int n = 0, r0, r1;
@@ -73,6 +109,7 @@ static void run_case(const char *spec, int lopsided)
     if (rc == SP_OK && rf == SP_OK)
         CHECK(same_dist(&X, &Y), "%s (%s blocks): rank %d's rows differ from the whole matrix's", spec,
               lopsided ? "lopsided" : "even", rank_);
+    if (rc == SP_OK && rf == SP_OK) check_rebalance(spec, &A, &X, &Y);
     if (rank_ == 0) printf("  %-26s %-8s blocks: n %d, nnz %lld\n", spec, lopsided ? "lopsided" : "even", n, (long long)A.nnz);
     sp_dist_csr_uninit(&X);
     sp_dist_csr_uninit(&Y);

@@ -195,8 +195,10 @@ void sp_feature_map_batch(const sp_vocab *v, const sp_criteo_row *rows, int n, i
  * row's weights at id (weighted); so C[i][j] = number of rows holding both
  * i and j, and C[i][i] = rows holding i. Exact in count mode whatever the
  * budget; weighted sums may differ in the last bits between budgets.
- * Frequent ids should be small (vocabulary ids are): they fill the dense
- * block, the rest goes through a hash table of (i, j) keys that spills. */
+ * Frequent ids should be small (vocabulary ids are): rows are buffered in
+ * chunks and accumulated one row of C at a time; a pair i < j goes to the
+ * dense rows when i < h, else through a hash table of (i, j) keys that spills.
+ * Allocated memory is mapped lazily: a small input touches little of it. */
 
 typedef enum sp_cooc_norm {
     SP_COOC_NORM_NONE = 0, /* raw counts (or weight products) */
@@ -211,7 +213,7 @@ typedef struct sp_cooc_options {
     sp_cooc_norm normalize;
     size_t memory_bytes;   /* accumulator budget (default 512 MiB): sorted runs spill to a
                             * temp file beyond it; the output CSR is not counted */
-    int64_t dense_ids;     /* pairs of ids both below h go to a dense h x h block (uint32
+    int64_t dense_ids;     /* h: pairs i < j with i < h go to dense rows, h x n cells (uint32
                             * counts, doubles when weighted); -1 (default): the largest h
                             * fitting half the budget; 0 = everything hashed */
     const char *tmp_dir;   /* spill directory; NULL = $TMPDIR or /tmp */
@@ -224,7 +226,7 @@ typedef struct sp_cooc_options {
 
 typedef struct sp_cooc_stats {
     int64_t rows;          /* rows added */
-    int64_t dense_ids;     /* size of the dense block used */
+    int64_t dense_ids;     /* dense rows used (h) */
     int64_t spills;        /* sorted runs written to the temp file */
     int64_t spilled_entries;
     int64_t run_merges;    /* times the runs were merged into one (bounded fan-in) */
@@ -247,6 +249,45 @@ void sp_cooc_free(sp_cooc *c);
 int sp_cooc_from_file(const char *path, const sp_criteo_options *ropt, const sp_vocab *v,
                       unsigned flags, const sp_cooc_options *opt, sp_csr *C,
                       sp_cooc_stats *stats);
+
+/* ==== IDX (MNIST) files ================================================ */
+/* The IDX format of the MNIST files: a 4-byte magic 00 00 TYPE NDIM, NDIM
+ * big-endian 32-bit dimensions, then the values, row-major (last index
+ * fastest). Only TYPE 0x08 (unsigned byte) is read: magic 0x00000801 for a
+ * label vector (n), 0x00000803 for images (n, rows, cols). Plain or gzip,
+ * detected by content. Errors name the file, the byte offset and what was
+ * expected (bad magic, unsupported type, truncated header or data, trailing
+ * bytes). Example:
+ *   sp_idx img; if (sp_idx_read("t10k-images-idx3-ubyte.gz", 0, &img) < 0) ...
+ *   // img.ndim 3, img.dims {10000, 28, 28}; pixel (i, r, c) = img.data[i*784 + r*28 + c]
+ *   sp_idx_uninit(&img);
+ */
+
+#define SP_IDX_MAXDIM 4
+#define SP_IDX_UBYTE 0x08 /* the only data type read */
+
+typedef struct sp_idx {
+    int ndim;                    /* 1 .. SP_IDX_MAXDIM */
+    int64_t dims[SP_IDX_MAXDIM]; /* dims[0] = items held (labels, images) */
+    int64_t file_items;          /* items the file's header declares (>= dims[0]) */
+    int64_t count;               /* product of dims: bytes in data */
+    uint8_t *data;               /* owned; NULL after sp_idx_read_header */
+} sp_idx;
+
+/* Read the first max_items items (max_items <= 0: all, and then the file
+ * must end exactly after them). SP_EIO cannot open, SP_EFORMAT bad content. */
+int sp_idx_read(const char *path, int64_t max_items, sp_idx *x);
+/* Header only (dims, file_items; data NULL, count 0). */
+int sp_idx_read_header(const char *path, sp_idx *x);
+/* 1 when the file (plain or gzip) starts with an unsigned-byte IDX magic
+ * (00 00 08 NDIM, 1 <= NDIM <= 4), 0 when it does not, < 0 when unreadable. */
+int sp_idx_probe(const char *path);
+/* Bytes per item: product of dims[1..ndim-1] (1 for a label vector). */
+int64_t sp_idx_item_size(const sp_idx *x);
+void sp_idx_uninit(sp_idx *x); /* frees data; safe on a zeroed struct */
+/* Write x (ndim, dims, data) as IDX, gzip-compressed when gzip != 0;
+ * temp file + rename. */
+int sp_idx_write(const char *path, const sp_idx *x, int gzip);
 
 #ifdef __cplusplus
 }

@@ -213,6 +213,12 @@ void sp_dense_data_uninit(sp_dense_data *d);
 /* CSV (plain or .gz), one row per line, all numbers; label_col = column of
  * the label (-1: the last). Labels must be integers >= 0; classes = max + 1. */
 int sp_dense_data_load_csv(sp_dense_data *d, const char *path, int label_col);
+/* IDX images (n, d1, ...) and labels (n) (MNIST: sp_idx_read, plain or .gz):
+ * n rows of d1*d2*... features (the raw byte values 0..255 as floats), labels
+ * from the label file. max_rows > 0 keeps the first max_rows only. The two
+ * files must hold the same number of items; errors name the file. */
+int sp_dense_data_load_idx(sp_dense_data *d, const char *images, const char *labels,
+                           int64_t max_rows);
 /* Random split as sp_ctr_data_split. */
 int sp_dense_data_split(const sp_dense_data *all, double valid_fraction, uint64_t seed,
                         sp_dense_data *train, sp_dense_data *valid);

@@ -110,18 +110,22 @@ static void print_summary(const cooc_cli *a, const sp_csr *C, const sp_cooc_buil
            (long long)s->stats.spills, secs);
 }
 
+/* rows/s against wall time and against CPU time ("per core"). */
+static double per_s(double rows, double secs) { return secs > 0 ? rows / secs : 0.0; }
+
 static void print_verbose(const sp_cooc_build_info *s)
 {
     double r = (double)(s->rows + s->bad_lines);
     if (s->count_pass)
-        fprintf(stderr, "spartan cooc: pass 1 (read + count): %.3f s, %.0f rows/s\n",
-                s->count_seconds, s->count_seconds > 0 ? r / s->count_seconds : 0.0);
+        fprintf(stderr, "spartan cooc: pass 1 (read + count): %.3f s, %.0f rows/s; cpu %.3f s, "
+                "%.0f rows/s per core\n", s->count_seconds, per_s(r, s->count_seconds),
+                s->count_cpu, per_s(r, s->count_cpu));
     else
         fprintf(stderr, "spartan cooc: pass 1 skipped (vocabulary file, or hash buckets with log weights)\n");
-    fprintf(stderr, "spartan cooc: pass 2 (read + map + accumulate): %.3f s, %.0f rows/s; "
-            "merge: %.3f s; dense block %lld ids, spills %lld\n", s->build_seconds,
-            s->build_seconds > 0 ? r / s->build_seconds : 0.0, s->finish_seconds,
-            (long long)s->stats.dense_ids, (long long)s->stats.spills);
+    fprintf(stderr, "spartan cooc: pass 2 (read + map + accumulate): %.3f s, %.0f rows/s; cpu %.3f s, "
+            "%.0f rows/s per core; merge: %.3f s (cpu %.3f s); dense rows %lld, spills %lld\n",
+            s->build_seconds, per_s(r, s->build_seconds), s->build_cpu, per_s(r, s->build_cpu),
+            s->finish_seconds, s->finish_cpu, (long long)s->stats.dense_ids, (long long)s->stats.spills);
 }
 
 int sp_cmd_cooc(int argc, char **argv)

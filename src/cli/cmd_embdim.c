@@ -2,31 +2,25 @@
  * embedding-dimension advisor (include/spartan/advisor.h) on a click log
  * (co-occurrence built first) or a matrix file; a table or --json on stdout,
  * optional Figure 11 plot. Exit 0 rule met, 1 fallback recommendation, 2 bad
- * usage or input. No numerics here. */
+ * usage or input. Under mpirun (MPI builds) it runs distributed: embdim_mpi.c.
+ * No numerics here. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "cli/cooc_args.h"
+#include "cli/embdim_cli.h"
+#include "cli/eigs_cli.h"
 #include "cli/svg_plot.h"
 #include "spartan/advisor.h"
 #include "spartan/csr_binary.h"
 
 #define DEFAULT_CANDIDATES "16,24,32,40,80,120,200"
 
-typedef struct embdim_cli {
-    const char *data, *candidates, *nested, *plot;
-    long max_restarts, threads;
-    double tol, min_captured;
-    uint64_t seed;
-    int json;
-    sp_cooc_args c;
-} embdim_cli;
-
 static void print_help(FILE *out)
 {
     fprintf(out,
-            "usage: spartan embdim DATA|C.mtx|C.csr [--candidates K1,K2,...] [options]\n\n"
+            "usage: spartan embdim DATA|C.mtx|C.csr [--candidates K1,K2,...] [options]\n"
+            "       mpirun -np P spartan embdim DATA|C.mtx|C.csr [options]\n\n"
             "Embedding-dimension advisor: for each candidate k, MIRAMns (nev = k, largest\n"
             "magnitude) on the feature co-occurrence matrix C within a restart budget. It\n"
             "reports convergence, restarts, matvecs, final residual, the gap |l_k+1|/|l_k|\n"
@@ -39,6 +33,10 @@ static void print_help(FILE *out)
             "captured share and gap from a larger converged one (marked *), else shows a\n"
             "lower bound (>=). Fallbacks (exit 1): the converged k capturing the most, else\n"
             "the k with the smallest residual.\n\n"
+            "Under mpirun (spartan built with MPI) C is distributed by row blocks: a click\n"
+            "log is read by every rank, each building only its rows of C (the vocabulary is\n"
+            "counted once, on rank 0); a .mtx or .csr file is read in parallel. Results are\n"
+            "printed once and match the serial run to rounding.\n\n"
             "options:\n"
             "  --candidates LIST    dimensions to try (default " DEFAULT_CANDIDATES ")\n"
             "  --nested auto|LIST   MIRAMns subspace sizes per k: auto (default: 5 sizes from\n"
@@ -58,7 +56,8 @@ static void print_help(FILE *out)
             "\nexamples:\n"
             "  spartan embdim tests/data/criteo/criteo_train_2000.txt.gz --min-count 5 \\\n"
             "      --candidates 4,8,16,32 --plot conv.svg\n"
-            "  spartan embdim cooc.mtx --candidates 16,24,32,40,80 --json\n\n"
+            "  spartan embdim cooc.mtx --candidates 16,24,32,40,80 --json\n"
+            "  mpirun -np 2 spartan embdim cooc.csr --candidates 16,32,80\n\n"
             "exit status: 0 a candidate met the rule, 1 ran but none did (a fallback is\n"
             "             recommended and the reason says why), 2 bad usage or bad input\n");
 }
@@ -156,6 +155,14 @@ static int build_options(const embdim_cli *a, sp_embdim_options *o)
     return parse_nested(a->nested, o);
 }
 
+int sp_embdim_cli_parse(int argc, char **argv, embdim_cli *a, sp_embdim_options *o)
+{
+    int prc = parse_args(argc, argv, a);
+    if (prc == 1) return print_help(stdout), SP_EXIT_OK;
+    if (prc < 0 || build_options(a, o) < 0) return SP_EXIT_USAGE;
+    return -1;
+}
+
 /* ---- input ------------------------------------------------------------------ */
 
 static int check_matrix(const char *what, const sp_csr *A)
@@ -213,7 +220,7 @@ static void print_row(const sp_embdim_candidate *c)
 }
 
 static void print_table(const embdim_cli *a, const sp_embdim_options *o, const sp_embdim_result *r,
-                        const sp_cooc_build_info *info)
+                        const sp_cooc_build_info *info, const char *extra_line)
 {
     printf("%s: n = %lld, nnz = %lld, ||C||_F = %.6e", a->data, (long long)r->n, (long long)r->nnz, r->fro_norm);
     if (info->rows) printf(" (co-occurrence of %lld rows)", (long long)info->rows);
@@ -235,6 +242,7 @@ static void print_table(const embdim_cli *a, const sp_embdim_options *o, const s
         printf("; |l_k+1| for k = %d from a deflated solve (%lld matvecs)", r->largest_converged,
                (long long)r->gap_matvecs);
     printf("\n");
+    if (extra_line) printf("%s\n", extra_line);
 }
 
 static void print_json_candidate(const sp_embdim_candidate *c)
@@ -249,6 +257,11 @@ static void print_json_candidate(const sp_embdim_candidate *c)
     printf(", \"captured_exact\": %s, \"spectrum_from\": %d, \"nconv\": %d, \"sizes\": [",
            c->captured_exact ? "true" : "false", c->spectrum_from, c->nconv);
     for (int s = 0; s < c->n_sizes; s++) printf("%s%d", s ? ", " : "", c->sizes[s]);
+    printf("], \"values\": [");
+    for (int j = 0; j < c->nconv; j++) {
+        printf("%s", j ? ", " : "");
+        sp_json_number(stdout, c->values[j]);
+    }
     printf("], \"seconds\": ");
     sp_json_number(stdout, c->seconds);
     printf(", \"history\": [");
@@ -260,7 +273,7 @@ static void print_json_candidate(const sp_embdim_candidate *c)
 }
 
 static void print_json(const embdim_cli *a, const sp_embdim_options *o, const sp_embdim_result *r,
-                       const sp_cooc_build_info *info)
+                       const sp_cooc_build_info *info, const char *extra_json)
 {
     printf("{\"data\": ");
     sp_json_string(stdout, a->data);
@@ -287,12 +300,20 @@ static void print_json(const embdim_cli *a, const sp_embdim_options *o, const sp
     sp_json_string(stdout, r->reason);
     printf(", \"gap_matvecs\": %lld, \"seconds\": ", (long long)r->gap_matvecs);
     sp_json_number(stdout, r->seconds);
-    printf("}\n");
+    printf("%s}\n", extra_json ? extra_json : "");
+}
+
+void sp_embdim_cli_print(const embdim_cli *a, const sp_embdim_options *o, const sp_embdim_result *r,
+                         const sp_cooc_build_info *info, const char *extra_json,
+                         const char *extra_line)
+{
+    if (a->json) print_json(a, o, r, info, extra_json);
+    else print_table(a, o, r, info, extra_line);
 }
 
 /* x = restarts applied before the estimate (0: the first factorization), as
  * the table's restarts column; a candidate with one point says so in the legend. */
-static int write_plot(const char *path, const char *data, const sp_embdim_result *r)
+int sp_embdim_cli_write_plot(const char *path, const char *data, const sp_embdim_result *r)
 {
     sp_plot_series series[SP_EMBDIM_MAX_CANDIDATES];
     char names[SP_EMBDIM_MAX_CANDIDATES][48], title[320];
@@ -318,11 +339,9 @@ static int write_plot(const char *path, const char *data, const sp_embdim_result
 
 /* ---- the command ------------------------------------------------------------- */
 
-typedef struct { sp_progress bar; } monitor_state;
-
-static int progress_monitor(void *user, int k, const sp_eigs_monitor_info *info)
+int sp_embdim_cli_monitor(void *user, int k, const sp_eigs_monitor_info *info)
 {
-    monitor_state *m = user;
+    embdim_monitor_state *m = user;
     char detail[96];
     snprintf(detail, sizeof detail, "k = %d: restart %d, %lld matvecs, %d/%d converged", k,
              info->restart, (long long)info->matvecs, info->nconv, info->nev);
@@ -341,9 +360,9 @@ static int advise_and_print(const embdim_cli *a, const sp_csr *C, sp_embdim_opti
         if (!strncmp(msg, "embdim: ", 8)) msg += 8;
         return sp_cli_usage_error("embdim", "%s: %s", a->data, msg);
     }
-    monitor_state mon;
+    embdim_monitor_state mon;
     sp_progress_init(&mon.bar, "embdim", 0);
-    o->monitor = progress_monitor;
+    o->monitor = sp_embdim_cli_monitor;
     o->monitor_user = &mon;
     sp_embdim_result r;
     rc = sp_embdim_advise(&op, o, &r);
@@ -351,9 +370,9 @@ static int advise_and_print(const embdim_cli *a, const sp_csr *C, sp_embdim_opti
     int code = rc == SP_OK ? SP_EXIT_OK : rc == SP_ENOCONV ? SP_EXIT_NOTCONV : -1;
     if (code < 0) code = sp_cli_report("embdim", rc);
     else {
-        if (a->json) print_json(a, o, &r, info);
-        else print_table(a, o, &r, info);
-        if (a->plot && (rc = write_plot(a->plot, a->data, &r)) < 0) code = sp_cli_report("embdim", rc);
+        sp_embdim_cli_print(a, o, &r, info, NULL, NULL);
+        if (a->plot && (rc = sp_embdim_cli_write_plot(a->plot, a->data, &r)) < 0)
+            code = sp_cli_report("embdim", rc);
     }
     sp_embdim_result_uninit(&r);
     return code;
@@ -361,12 +380,17 @@ static int advise_and_print(const embdim_cli *a, const sp_csr *C, sp_embdim_opti
 
 int sp_cmd_embdim(int argc, char **argv)
 {
+#ifdef SPARTAN_HAVE_MPI
+    if (sp_eigs_mpi_launched()) return sp_embdim_mpi(argc, argv);
+#else
+    if (sp_eigs_mpi_launched())
+        fprintf(stderr, "spartan embdim: warning: started by mpirun but built without MPI: every "
+                        "rank runs the whole problem alone\n");
+#endif
     embdim_cli a;
-    int prc = parse_args(argc, argv, &a);
-    if (prc == 1) return print_help(stdout), SP_EXIT_OK;
-    if (prc < 0) return SP_EXIT_USAGE;
     sp_embdim_options o;
-    if (build_options(&a, &o) < 0) return SP_EXIT_USAGE;
+    int prc = sp_embdim_cli_parse(argc, argv, &a, &o);
+    if (prc >= 0) return prc;
     if (a.threads > 0) sp_set_threads((int)a.threads);
     sp_csr C;
     sp_cooc_build_info info;

@@ -1,8 +1,8 @@
 /* cmd_predict.c: `spartan predict MODEL DATA [-o FILE]`: one click
  * probability per input row, in input order, one per line (Wide & Deep on
  * Criteo TSV with or without the label column), or one predicted class per
- * row (MLP checkpoint on CSV). Streams DATA in blocks; writes -o through a
- * temp file + rename. Exit 0 success, 2 bad usage or input. */
+ * row (MLP checkpoint on CSV or IDX images). Streams Criteo DATA in blocks;
+ * writes -o through a temp file + rename. Exit 0 success, 2 bad usage or input. */
 #include "cli/cli.h"
 #include "spartan/train.h"
 #include <stdlib.h>
@@ -21,7 +21,8 @@ static void print_help(FILE *out)
             "  mapped with the vocabulary stored in the checkpoint (unseen values get the\n"
             "  field's out-of-vocabulary id).\n"
             "  MLP checkpoint: the predicted class; DATA is CSV with the model's features\n"
-            "  (an extra last column, the label, is ignored).\n\n"
+            "  (an extra last column, the label, is ignored) or an IDX images file (MNIST,\n"
+            "  plain or .gz, detected by content).\n\n"
             "options:\n"
             "  -o FILE      output file (default stdout)\n"
             "  --threads T  OpenMP threads\n\n"
@@ -84,34 +85,57 @@ static int predict_widedeep(const char *model, const char *data, FILE *out)
     return rc;
 }
 
+/* Rows x (n, features) of an MLP's input: IDX images (detected by content)
+ * or CSV (an extra last column, the label, is dropped). */
+static int mlp_input(const sp_mlp_classifier *c, const char *data, float **x, int64_t *n)
+{
+    if (sp_idx_probe(data) == 1) {
+        sp_idx img;
+        int rc = sp_idx_read(data, 0, &img);
+        if (rc == SP_OK && sp_idx_item_size(&img) != c->features)
+            rc = sp_error(SP_EINVAL, "%s: items of %lld values, the model takes %d features",
+                          data, (long long)sp_idx_item_size(&img), c->features);
+        if (rc == SP_OK && !(*x = malloc(sizeof(float) * (size_t)(img.count ? img.count : 1)))) rc = SP_ENOMEM;
+        for (int64_t i = 0; rc == SP_OK && i < img.count; i++)
+            (*x)[i] = img.data[i];
+        *n = img.dims[0];
+        sp_idx_uninit(&img);
+        return rc;
+    }
+    sp_dense_data d;
+    int rc = sp_dense_data_load_csv(&d, data, -1);
+    if (rc == SP_OK && d.features != c->features && d.features + 1 != c->features)
+        rc = sp_error(SP_EINVAL, "%s: %d columns, the model takes %d features (+ an optional label)",
+                      data, d.features + 1, c->features);
+    if (rc < 0) return rc;
+    /* with a label column, the loader split it off; without, it took the last feature */
+    int has_label = d.features == c->features;
+    *n = d.n;
+    *x = malloc(sizeof(float) * (size_t)d.n * (size_t)c->features);
+    for (int64_t i = 0; *x && i < d.n; i++) {
+        memcpy(*x + i * c->features, d.x + i * d.features, sizeof(float) * (size_t)d.features);
+        if (!has_label) (*x)[i * c->features + c->features - 1] = (float)d.labels[i];
+    }
+    sp_dense_data_uninit(&d);
+    return *x ? SP_OK : SP_ENOMEM;
+}
+
 static int predict_mlp(const char *model, const char *data, FILE *out)
 {
     sp_mlp_classifier c;
     int rc = sp_mlp_classifier_load(model, PREDICT_BLOCK, &c, NULL);
     if (rc < 0) return rc;
-    sp_dense_data d;
-    rc = sp_dense_data_load_csv(&d, data, -1);
-    if (rc == SP_OK && d.features != c.features && d.features + 1 != c.features)
-        rc = sp_error(SP_EINVAL, "%s: %d columns, the model takes %d features (+ an optional label)",
-                      data, d.features + 1, c.features);
     float *x = NULL, *prob = NULL;
-    if (rc == SP_OK) {
-        /* with a label column, the loader split it off; without, it took the last feature */
-        int has_label = d.features == c.features;
-        x = malloc(sizeof(float) * (size_t)d.n * (size_t)c.features);
-        prob = malloc(sizeof(float) * (size_t)d.n * (size_t)c.classes);
-        for (int64_t i = 0; x && i < d.n; i++) {
-            memcpy(x + i * c.features, d.x + i * d.features, sizeof(float) * (size_t)d.features);
-            if (!has_label) x[i * c.features + c.features - 1] = (float)d.labels[i];
-        }
-        rc = x && prob ? sp_mlp_classifier_predict(&c, d.n, x, prob) : SP_ENOMEM;
-        for (int64_t i = 0; rc == SP_OK && i < d.n; i++) {
-            int best = 0;
-            for (int k = 1; k < c.classes; k++)
-                if (prob[i * c.classes + k] > prob[i * c.classes + best]) best = k;
-            fprintf(out, "%d\n", best);
-        }
-        sp_dense_data_uninit(&d);
+    int64_t n = 0;
+    rc = mlp_input(&c, data, &x, &n);
+    if (rc == SP_OK && !(prob = malloc(sizeof(float) * (size_t)(n ? n : 1) * (size_t)c.classes)))
+        rc = SP_ENOMEM;
+    if (rc == SP_OK) rc = sp_mlp_classifier_predict(&c, n, x, prob);
+    for (int64_t i = 0; rc == SP_OK && i < n; i++) {
+        int best = 0;
+        for (int k = 1; k < c.classes; k++)
+            if (prob[i * c.classes + k] > prob[i * c.classes + best]) best = k;
+        fprintf(out, "%d\n", best);
     }
     free(x);
     free(prob);

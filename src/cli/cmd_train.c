@@ -1,6 +1,7 @@
 /* cmd_train.c: `spartan train widedeep DATA ...` (Wide & Deep on a Criteo
  * file, MindSpore's recipe by default) and `spartan train mlp DATA.csv ...`
- * (softmax MLP on dense CSV rows). Prints a per-epoch table (or --json),
+ * or `--images I.idx --labels L.idx` (softmax MLP on dense CSV or IDX/MNIST
+ * rows). Prints a per-epoch table (or --json),
  * writes checkpoints after every epoch (-o), history CSV and SVG plot.
  * Exit 0 success, 2 bad usage or input (bad labels, vocabulary mismatch,
  * checkpoint of another shape, NaN/inf loss). */
@@ -125,7 +126,9 @@ static int wd_outputs(const wd_cli *o, const sp_train_history *h)
 {
     int rc = SP_OK;
     if (o->history) rc = sp_train_history_write_csv(h, o->history);
-    if (rc == SP_OK && o->plot) rc = wd_plot(h, o->plot, "Wide & Deep training");
+    char title[96];
+    snprintf(title, sizeof title, "Wide & Deep training (emb_dim %d)", o->cfg.emb_dim);
+    if (rc == SP_OK && o->plot) rc = wd_plot(h, o->plot, title);
     return rc;
 }
 
@@ -190,29 +193,47 @@ static int cmd_train_widedeep(int argc, char **argv)
 static void print_help_mlp(FILE *out)
 {
     fprintf(out,
-            "usage: spartan train mlp DATA.csv [options]\n\n"
-            "Train a softmax MLP classifier on dense CSV rows (plain or .gz; numbers only;\n"
-            "the label is an integer class, last column by default). Inputs are\n"
-            "standardised with the training rows' column means and deviations.\n\n"
+            "usage: spartan train mlp DATA.csv [options]\n"
+            "       spartan train mlp --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] [options]\n\n"
+            "Train a softmax MLP classifier on dense rows: CSV (plain or .gz; numbers only;\n"
+            "the label is an integer class, last column by default) or IDX files (MNIST:\n"
+            "images n x rows x cols of bytes, labels n bytes; DATA may also be the images\n"
+            "file when --labels is given). Inputs are standardised with the training rows'\n"
+            "column means and deviations.\n\n"
             "options:\n"
             "  --hidden LIST       hidden layer sizes [64]\n"
             "  --act NAME          relu, tanh, sigmoid, leaky_relu, elu [relu]\n"
             "  --optimizer NAME    sgd, momentum, adam [adam]    --lr X [1e-3]\n"
             "  --epochs N [20]  --batch N [64]  --valid-fraction F [0.2]  --seed S\n"
-            "  --label-col K       0-based label column [last]\n"
-            "  --threads T  -o MODEL  --history OUT.csv  --json\n\n"
-            "example: spartan train mlp ../shared/data/digits/digits.csv.gz --hidden 64 --epochs 30\n"
+            "  --label-col K       0-based label column of a CSV [last]\n"
+            "  --images FILE --labels FILE   IDX input     --limit N  first N rows only\n"
+            "  --threads T  -o MODEL  --history OUT.csv  --plot OUT.svg  --json\n\n"
+            "columns: accuracy and logloss on the validation rows, train_loss = mean\n"
+            "training loss of the epoch, train_acc on the training batches.\n\n"
+            "examples: spartan train mlp ../shared/data/digits/digits.csv.gz --hidden 64 --epochs 30\n"
+            "          spartan train mlp --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz \\\n"
+            "              --hidden 128 --epochs 5\n"
             "exit status: 0 success, 2 bad usage or input\n");
 }
 
 typedef struct mlp_cli {
-    int hidden[16], n_hidden, epochs, batch, threads, json, label_col;
+    int hidden[16], n_hidden, epochs, batch, threads, json, label_col, limit;
     double lr, valid_fraction;
     uint64_t seed;
     sp_act act;
     sp_opt_kind opt;
-    const char *data, *out, *history;
+    const char *data, *images, *labels, *out, *history, *plot;
 } mlp_cli;
+
+/* String-valued options of train mlp; 1 when argv[*i] was one. */
+static int mlp_parse_path(mlp_cli *o, const char *n, const char *v)
+{
+    const char *names[] = {"-o", "--history", "--plot", "--images", "--labels"};
+    const char **dst[] = {&o->out, &o->history, &o->plot, &o->images, &o->labels};
+    for (int k = 0; k < 5; k++)
+        if (!strcmp(n, names[k])) return *dst[k] = v, 1;
+    return 0;
+}
 
 static int mlp_parse_one(mlp_cli *o, int argc, char **argv, int *i)
 {
@@ -224,6 +245,7 @@ static int mlp_parse_one(mlp_cli *o, int argc, char **argv, int *i)
     }
     const char *v = argv[++*i];
     long x;
+    if (mlp_parse_path(o, n, v)) return 1;
     if (!strcmp(n, "--hidden"))
         return (o->n_hidden = sp_cli_parse_int_list(c, n, v, 1, 1 << 16, o->hidden, 16)) < 0 ? -1 : 1;
     if (!strcmp(n, "--act")) return sp_act_parse(v, &o->act) < 0 ? sp_cli_usage_error(c, "--act: unknown '%s'", v), -1 : 1;
@@ -232,17 +254,16 @@ static int mlp_parse_one(mlp_cli *o, int argc, char **argv, int *i)
     if (!strcmp(n, "--lr")) return sp_cli_parse_double(c, n, v, 1e-12, 1e6, &o->lr) < 0 ? -1 : 1;
     if (!strcmp(n, "--valid-fraction")) return sp_cli_parse_double(c, n, v, 0, 0.99, &o->valid_fraction) < 0 ? -1 : 1;
     if (!strcmp(n, "--seed")) return sp_cli_parse_u64(c, n, v, &o->seed) < 0 ? -1 : 1;
-    if (!strcmp(n, "-o")) return o->out = v, 1;
-    if (!strcmp(n, "--history")) return o->history = v, 1;
     int *dst = !strcmp(n, "--epochs") ? &o->epochs : !strcmp(n, "--batch") ? &o->batch
-               : !strcmp(n, "--threads") ? &o->threads : !strcmp(n, "--label-col") ? &o->label_col : NULL;
+               : !strcmp(n, "--threads") ? &o->threads : !strcmp(n, "--label-col") ? &o->label_col
+               : !strcmp(n, "--limit") ? &o->limit : NULL;
     if (!dst) return sp_cli_usage_error(c, "unknown option '%s'", n), -1;
     if (sp_cli_parse_int(c, n, v, dst == &o->label_col ? 0 : 1, 1 << 24, &x) < 0) return -1;
     *dst = (int)x;
     return 1;
 }
 
-static int mlp_parse(mlp_cli *o, int argc, char **argv)
+static void mlp_defaults(mlp_cli *o)
 {
     memset(o, 0, sizeof *o);
     o->hidden[0] = 64;
@@ -255,6 +276,25 @@ static int mlp_parse(mlp_cli *o, int argc, char **argv)
     o->act = SP_ACT_RELU;
     o->opt = SP_OPT_ADAM;
     o->label_col = -1;
+}
+
+/* Which input: CSV DATA, or IDX images (--images, or DATA with --labels) + --labels. */
+static int mlp_check_inputs(mlp_cli *o)
+{
+    const char *c = "train mlp";
+    if (o->images && o->data) return sp_cli_usage_error(c, "give DATA or --images, not both");
+    if (o->labels && !o->images) o->images = o->data, o->data = NULL;
+    if (o->images && !o->labels) return sp_cli_usage_error(c, "--images needs --labels");
+    if (o->labels && !o->images) return sp_cli_usage_error(c, "--labels needs --images (or DATA)");
+    if (!o->images && !o->data) return sp_cli_usage_error(c, "missing DATA.csv (or --images and --labels)");
+    if (o->data && sp_idx_probe(o->data) == 1)
+        return sp_cli_usage_error(c, "%s is an IDX file: give its labels with --labels", o->data);
+    return 0;
+}
+
+static int mlp_parse(mlp_cli *o, int argc, char **argv)
+{
+    mlp_defaults(o);
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             print_help_mlp(stdout);
@@ -268,16 +308,77 @@ static int mlp_parse(mlp_cli *o, int argc, char **argv)
             o->data = argv[i];
         }
     }
-    return o->data ? 0 : sp_cli_usage_error("train mlp", "missing DATA.csv");
+    return mlp_check_inputs(o);
+}
+
+static void mlp_print_header(FILE *out)
+{
+    fprintf(out, "%5s  %8s  %10s  %9s  %10s  %9s  %10s\n", "epoch", "accuracy", "train_loss",
+            "train_acc", "valid_loss", "time_s", "samples/s");
+}
+
+static void mlp_print_epoch(FILE *out, const sp_epoch_stats *e)
+{
+    fprintf(out, "%5d  %8.4f  %10.5f  %9.4f  %10.5f  %9.2f  %10.0f\n", e->epoch, e->valid_accuracy,
+            e->train_loss, e->train_accuracy, e->valid_logloss, e->seconds, e->samples_per_s);
+    fflush(out);
+}
+
+static int mlp_on_epoch(void *ctx, const sp_epoch_stats *st)
+{
+    if (!((const mlp_cli *)ctx)->json) mlp_print_epoch(stdout, st);
+    return 0;
+}
+
+/* Training loss, validation loss and accuracy against the epoch. */
+static int mlp_plot(const sp_train_history *h, const char *path)
+{
+    int n = h->n;
+    double *x = malloc(sizeof(double) * (n ? n : 1) * 4), *y1 = x + n, *y2 = y1 + n, *y3 = y2 + n;
+    if (!x) return SP_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        x[i] = h->epochs[i].epoch;
+        y1[i] = h->epochs[i].train_loss;
+        y2[i] = h->epochs[i].valid_logloss;
+        y3[i] = h->epochs[i].valid_accuracy;
+    }
+    sp_plot_series s[3] = {{"train loss", x, y1, n}, {"valid loss", x, y2, n}, {"valid accuracy", x, y3, n}};
+    sp_plot p = {"MLP training", "epoch", "loss / accuracy", 0, 0, 0, s, 3};
+    int rc = sp_plot_write_svg(&p, path);
+    free(x);
+    return rc;
+}
+
+static int mlp_load(const mlp_cli *o, sp_dense_data *all, sp_dense_data *tr, sp_dense_data *va)
+{
+    int rc = o->images ? sp_dense_data_load_idx(all, o->images, o->labels, o->limit)
+                       : sp_dense_data_load_csv(all, o->data, o->label_col);
+    if (rc == SP_OK && !o->images && o->limit > 0 && all->n > o->limit) all->n = o->limit;
+    if (rc == SP_OK) rc = sp_dense_data_split(all, o->valid_fraction, o->seed, tr, va);
+    if (rc == SP_OK && all->classes < 2)
+        rc = sp_error(SP_EINVAL, "%s: need >= 2 classes, labels are all 0", o->images ? o->labels : o->data);
+    return rc;
+}
+
+static void mlp_print_json(const mlp_cli *o, const sp_dense_data *all, const sp_dense_data *tr,
+                           const sp_dense_data *va, const sp_train_history *h)
+{
+    printf("{\"command\": \"train\", \"model_type\": \"mlp\", \"data\": ");
+    sp_json_string(stdout, o->images ? o->images : o->data);
+    printf(", \"train_rows\": %lld, \"valid_rows\": %lld, \"features\": %d, \"classes\": %d, ",
+           (long long)tr->n, (long long)va->n, all->features, all->classes);
+    wd_json_epochs(stdout, h);
+    printf(", \"model\": ");
+    if (o->out) sp_json_string(stdout, o->out);
+    else printf("null");
+    printf("}\n");
 }
 
 static int mlp_run(mlp_cli *o, sp_dense_data *all, sp_dense_data *tr, sp_dense_data *va,
                    sp_mlp_classifier *c, sp_train_history *h)
 {
-    int rc = sp_dense_data_load_csv(all, o->data, o->label_col);
-    if (rc == SP_OK) rc = sp_dense_data_split(all, o->valid_fraction, o->seed, tr, va);
+    int rc = mlp_load(o, all, tr, va);
     if (rc < 0) return rc;
-    if (all->classes < 2) return sp_error(SP_EINVAL, "%s: need >= 2 classes, labels are all 0", o->data);
     int sizes[18], ns = 0;
     sizes[ns++] = all->features;
     for (int l = 0; l < o->n_hidden; l++)
@@ -291,24 +392,18 @@ static int mlp_run(mlp_cli *o, sp_dense_data *all, sp_dense_data *tr, sp_dense_d
     sp_train_options_default(&to);
     to.epochs = o->epochs;
     to.batch = o->batch;
-    if (!o->json) printf("# MLP: %lld train rows, %lld validation rows, %d features, %d classes\n%5s  %8s  %10s  %10s  %9s\n",
-                         (long long)tr->n, (long long)va->n, all->features, all->classes, "epoch",
-                         "accuracy", "train_loss", "valid_loss", "time_s");
-    if ((rc = sp_mlp_classifier_train(c, tr, va, &to, h)) < 0) return rc;
-    for (int i = 0; !o->json && i < h->n; i++)
-        printf("%5d  %8.4f  %10.5f  %10.5f  %9.3f\n", h->epochs[i].epoch, h->epochs[i].valid_accuracy,
-               h->epochs[i].train_loss, h->epochs[i].valid_logloss, h->epochs[i].seconds);
-    if (o->history && (rc = sp_train_history_write_csv(h, o->history)) < 0) return rc;
-    if (o->out && (rc = sp_mlp_classifier_save(c, h, o->out)) < 0) return rc;
-    if (o->json) {
-        printf("{\"command\": \"train\", \"model_type\": \"mlp\", \"features\": %d, \"classes\": %d, ",
-               all->features, all->classes);
-        wd_json_epochs(stdout, h);
-        printf(", \"model\": ");
-        if (o->out) sp_json_string(stdout, o->out);
-        else printf("null");
-        printf("}\n");
+    to.on_epoch = mlp_on_epoch;
+    to.ctx = o;
+    if (!o->json) {
+        printf("# MLP: %lld train rows, %lld validation rows, %d features, %d classes, %d threads\n",
+               (long long)tr->n, (long long)va->n, all->features, all->classes, sp_get_threads());
+        mlp_print_header(stdout);
     }
+    if ((rc = sp_mlp_classifier_train(c, tr, va, &to, h)) < 0) return rc;
+    if (o->history && (rc = sp_train_history_write_csv(h, o->history)) < 0) return rc;
+    if (o->plot && (rc = mlp_plot(h, o->plot)) < 0) return rc;
+    if (o->out && (rc = sp_mlp_classifier_save(c, h, o->out)) < 0) return rc;
+    if (o->json) mlp_print_json(o, all, tr, va, h);
     return SP_OK;
 }
 
@@ -342,6 +437,7 @@ int sp_cmd_train(int argc, char **argv)
     FILE *out = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? stdout : stderr;
     fprintf(out, "usage: spartan train widedeep DATA [options]   (Wide & Deep on Criteo data)\n"
                  "       spartan train mlp DATA.csv [options]    (softmax MLP on dense CSV)\n"
+                 "       spartan train mlp --images I.idx --labels L.idx [options]  (MLP on IDX/MNIST)\n"
                  "see 'spartan train widedeep --help', 'spartan train mlp --help'\n");
     return out == stdout ? SP_EXIT_OK : SP_EXIT_USAGE;
 }

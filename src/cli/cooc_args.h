@@ -22,7 +22,8 @@ typedef struct sp_cooc_build_info {
     int n;                 /* ids = matrix order */
     int64_t rows, bad_lines;
     int count_pass;        /* 0 when the vocabulary came from a file or hash + log */
-    double count_seconds, build_seconds, finish_seconds;
+    double count_seconds, build_seconds, finish_seconds; /* wall clock */
+    double count_cpu, build_cpu, finish_cpu; /* this process's CPU time (all threads) */
     sp_cooc_stats stats;
     unsigned map_flags;
 } sp_cooc_build_info;
@@ -42,6 +43,18 @@ int sp_input_kind_of(const char *cmd, const char *path, sp_input_kind *kind);
 /* Build C from a click log: 0, or an exit code (2) with the message printed. */
 int sp_cooc_build(const char *cmd, const char *path, const sp_cooc_args *a, sp_csr *C,
                   sp_cooc_build_info *info);
+/* CPU seconds used by this process so far (a loaded machine inflates wall time). */
+double sp_cli_cpu_seconds(void);
+/* The two halves of sp_cooc_build, returning library statuses (nothing
+ * printed but the skipped-lines notes): the vocabulary (counting pass, a
+ * saved file, or none for hash + log; saved to --vocab-out), then C or the
+ * row block co->row_begin..row_end of it (info->rows, stats, timings). */
+int sp_cooc_make_vocab(const char *cmd, const char *path, const sp_cooc_args *a,
+                       const sp_criteo_options *ro, const sp_vocab_options *vo, sp_vocab **v,
+                       sp_cooc_build_info *info);
+int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
+                         const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
+                         sp_cooc_build_info *info);
 /* "--opt value" or "--opt=value": the value or NULL (usage error printed). */
 const char *sp_cli_option_value(const char *cmd, int argc, char **argv, int *i, const char *opt);
 int sp_cli_is_opt(const char *arg, const char *opt);

@@ -4,10 +4,18 @@
  * data layer merges. Progress on stderr only when it is a terminal. */
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "cli/cli.h"
 #include "cli/cooc_args.h"
 
 #define PROGRESS_EVERY 65536
+
+double sp_cli_cpu_seconds(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return 0.0;
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 static double file_bytes(const char *path)
 {
@@ -78,19 +86,21 @@ static int accumulate_pass(const char *path, const sp_criteo_options *ro, const 
     return rc;
 }
 
-static int build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
-                        const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
-                        sp_cooc_build_info *info)
+int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
+                         const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
+                         sp_cooc_build_info *info)
 {
     sp_cooc *acc = NULL;
     sp_criteo_reader *r = NULL;
-    double t0 = sp_time_now();
+    double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
     int rc = sp_cooc_new(&acc, sp_vocab_n_ids(v), co);
     if (rc == SP_OK) rc = accumulate_pass(path, ro, v, info->map_flags, acc, &r);
-    double t1 = sp_time_now();
+    double t1 = sp_time_now(), c1 = sp_cli_cpu_seconds();
     if (rc == SP_OK) rc = sp_cooc_finish(acc, C);
     info->build_seconds = t1 - t0;
+    info->build_cpu = c1 - c0;
     info->finish_seconds = sp_time_now() - t1;
+    info->finish_cpu = sp_cli_cpu_seconds() - c1;
     if (acc) info->stats = sp_cooc_get_stats(acc);
     if (r) {
         info->rows = sp_criteo_reader_rows(r);
@@ -99,6 +109,21 @@ static int build_matrix(const char *cmd, const char *path, const sp_criteo_optio
     }
     sp_criteo_reader_close(r);
     sp_cooc_free(acc);
+    return rc;
+}
+
+int sp_cooc_make_vocab(const char *cmd, const char *path, const sp_cooc_args *a,
+                       const sp_criteo_options *ro, const sp_vocab_options *vo, sp_vocab **v,
+                       sp_cooc_build_info *info)
+{
+    double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
+    *v = NULL;
+    info->count_pass = !a->vocab_in && !(a->hash_buckets && vo->dense == SP_DENSE_LOG);
+    int rc = info->count_pass ? count_pass(cmd, path, ro, vo, v) : vocab_without_pass(a, vo, v);
+    info->count_seconds = sp_time_now() - t0;
+    info->count_cpu = sp_cli_cpu_seconds() - c0;
+    if (rc == SP_OK && a->vocab_out) rc = sp_vocab_save(*v, a->vocab_out);
+    if (rc == SP_OK) info->n = sp_vocab_n_ids(*v);
     return rc;
 }
 
@@ -112,15 +137,8 @@ int sp_cooc_build(const char *cmd, const char *path, const sp_cooc_args *a, sp_c
     memset(C, 0, sizeof *C);
     if (sp_cooc_args_options(cmd, a, &ro, &vo, &co, &info->map_flags) < 0) return SP_EXIT_USAGE;
     sp_vocab *v = NULL;
-    double t0 = sp_time_now();
-    info->count_pass = !a->vocab_in && !(a->hash_buckets && vo.dense == SP_DENSE_LOG);
-    int rc = info->count_pass ? count_pass(cmd, path, &ro, &vo, &v) : vocab_without_pass(a, &vo, &v);
-    info->count_seconds = sp_time_now() - t0;
-    if (rc == SP_OK && a->vocab_out) rc = sp_vocab_save(v, a->vocab_out);
-    if (rc == SP_OK) {
-        info->n = sp_vocab_n_ids(v);
-        rc = build_matrix(cmd, path, &ro, v, &co, C, info);
-    }
+    int rc = sp_cooc_make_vocab(cmd, path, a, &ro, &vo, &v, info);
+    if (rc == SP_OK) rc = sp_cooc_build_matrix(cmd, path, &ro, v, &co, C, info);
     sp_vocab_free(v);
     if (rc < 0) {
         sp_csr_uninit(C);

@@ -130,7 +130,8 @@ static int parse_misc_opt(wd_cli *o, int argc, char **argv, int *i)
 
 static int wd_cli_check(wd_cli *o, int sweep)
 {
-    if (!o->data) return sp_cli_usage_error(o->cmd, "missing DATA (a Criteo TSV file, plain or .gz)");
+    if (!o->data && !o->no_data)
+        return sp_cli_usage_error(o->cmd, "missing DATA (a Criteo TSV file, plain or .gz)");
     if (o->vocab_path && o->resume)
         return sp_cli_usage_error(o->cmd, "--vocab and --resume: the checkpoint carries its vocabulary");
     if (sweep && (o->out || o->resume))
@@ -144,10 +145,10 @@ static int wd_cli_check(wd_cli *o, int sweep)
     return 0;
 }
 
-int wd_cli_parse(wd_cli *o, int argc, char **argv, int first, int sweep,
-                 void (*print_help)(FILE *out))
+/* Options of argv[first..] over o's current values, then the checks. */
+static int wd_cli_parse_from(wd_cli *o, int argc, char **argv, int first, int sweep,
+                             void (*print_help)(FILE *out))
 {
-    wd_cli_defaults(o, sweep);
     for (int i = first; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             print_help(stdout);
@@ -161,10 +162,26 @@ int wd_cli_parse(wd_cli *o, int argc, char **argv, int first, int sweep,
         if (r < 0) return SP_EXIT_USAGE;
         if (r) continue;
         if (argv[i][0] == '-' && argv[i][1]) return sp_cli_usage_error(o->cmd, "unknown option '%s'", argv[i]);
-        if (o->data) return sp_cli_usage_error(o->cmd, "unexpected argument '%s'", argv[i]);
+        if (o->data || o->no_data) return sp_cli_usage_error(o->cmd, "unexpected argument '%s'", argv[i]);
         o->data = argv[i];
     }
     return wd_cli_check(o, sweep);
+}
+
+int wd_cli_parse(wd_cli *o, int argc, char **argv, int first, int sweep,
+                 void (*print_help)(FILE *out))
+{
+    wd_cli_defaults(o, sweep);
+    return wd_cli_parse_from(o, argc, argv, first, sweep, print_help);
+}
+
+int wd_cli_parse_sweep_options(wd_cli *o, const char *cmd, int argc, char **argv,
+                               void (*print_help)(FILE *out))
+{
+    wd_cli_defaults(o, 1);
+    o->cmd = cmd;
+    o->no_data = 1;
+    return wd_cli_parse_from(o, argc, argv, 0, 1, print_help);
 }
 
 /* Refuse a vocabulary that matches (almost) none of the data's values. */

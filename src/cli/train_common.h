@@ -1,4 +1,5 @@
-/* train_common.h: what `spartan train widedeep` and `spartan sweep` share:
+/* train_common.h: what `spartan train widedeep` and `spartan sweep` (and
+ * `spartan embdim --train` through sweep_run.h) share:
  * their options, loading the vocabulary and the click data (split or a
  * separate validation file), the per-epoch table and the JSON epoch list. */
 #ifndef SPARTAN_CLI_TRAIN_COMMON_H
@@ -20,6 +21,7 @@ typedef struct wd_cli {
     uint64_t seed;
     int seed_set, emb_set, deep_set;
     int threads, json, quiet;
+    int no_data;                      /* options only (DATA comes from the caller) */
     int emb_dims[WD_CLI_MAX_DIMS], n_emb_dims; /* sweep */
 } wd_cli;
 
@@ -27,6 +29,10 @@ typedef struct wd_cli {
  * was printed (by print_help), or 2 after a usage error message. */
 int wd_cli_parse(wd_cli *o, int argc, char **argv, int first, int sweep,
                  void (*print_help)(FILE *out));
+/* The same for the options of `spartan sweep` without DATA (a positional
+ * argument is a usage error); cmd names the command in messages. */
+int wd_cli_parse_sweep_options(wd_cli *o, const char *cmd, int argc, char **argv,
+                               void (*print_help)(FILE *out));
 /* Vocabulary (from --vocab, or built from DATA with --min-count), data and split.
  * With a vocabulary given, refuses data it does not match. Returns an sp status. */
 int wd_cli_load(const wd_cli *o, const sp_vocab *given, sp_vocab **v, sp_ctr_data *tr,

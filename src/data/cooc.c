@@ -1,8 +1,9 @@
-/* cooc.c: streaming co-occurrence accumulator C = X^T X. Pairs of frequent ids
- * (both < h) go to a dense h x h block (uint32 counts or double weights), the
- * rest to an open-addressing hash of packed (i, j) keys that is sorted and
- * spilled to a temp file as a run whenever it would outgrow the memory budget.
- * Does not assemble the output (cooc_finish.c) nor merge runs (cooc_merge.c). */
+/* cooc.c: streaming co-occurrence accumulator C = X^T X: options, rows in
+ * (checked, then buffered for cooc_chunk.c), the dense rows of frequent ids
+ * (i < h: uint32 counts or double weights) and the open-addressing hash of
+ * packed (i, j) keys for the rest, sorted and spilled to a temp file as a run
+ * whenever it would outgrow the memory budget. Does not accumulate pairs
+ * (cooc_chunk.c), assemble the output (cooc_finish.c) nor merge runs (cooc_merge.c). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -22,11 +23,11 @@ sp_cooc_stats sp_cooc_get_stats(const sp_cooc *c) { return c->st; }
 /* Bytes per dense cell: double weights, or uint32 counts (flushed before overflow). */
 static size_t cell_bytes(const sp_cooc_options *o) { return o->weighted ? 8 : 4; }
 
-/* Dense block size: explicit, or the largest h with h^2 cells in half the budget. */
+/* Dense rows: explicit, or the largest h with h x n cells in half the budget. */
 static int64_t dense_block_ids(int n, const sp_cooc_options *o)
 {
     if (o->dense_ids >= 0) return o->dense_ids < n ? o->dense_ids : n;
-    int64_t h = (int64_t)sqrt((double)(o->memory_bytes / 2) / (double)cell_bytes(o));
+    int64_t h = (int64_t)(o->memory_bytes / 2 / cell_bytes(o) / (size_t)n);
     return h < n ? h : n;
 }
 
@@ -51,8 +52,9 @@ static int check_options(int n, const sp_cooc_options *o)
 /* Hash table limits from what the budget leaves after diag and triangle. */
 static int table_init(sp_cooc *c)
 {
-    size_t used = (size_t)c->n * (sizeof(double) + sizeof(uint32_t) + sizeof(int)) +
-                  (size_t)(c->h * c->h) * cell_bytes(&c->opt);
+    size_t used = (size_t)c->n * sizeof(double) + (size_t)(c->h * c->n) * cell_bytes(&c->opt) +
+                  (size_t)(c->h * c->touched_words) * sizeof(uint64_t) +
+                  sp_cooc_chunk_bytes(c->n, &c->opt);
     size_t left = c->opt.memory_bytes > used ? c->opt.memory_bytes - used : 0;
     c->max_cap = 256;
     while (c->max_cap * 2 * sizeof(sp_cooc_entry) <= left) c->max_cap *= 2;
@@ -63,6 +65,19 @@ static int table_init(sp_cooc *c)
     if (!c->tab) return SP_ENOMEM;
     for (size_t i = 0; i < c->cap; i++) c->tab[i].key = SP_COOC_EMPTY;
     return SP_OK;
+}
+
+/* Dense block (zeroed lazily by the system: untouched pages cost nothing)
+ * and its touched map. */
+static int dense_init(sp_cooc *c)
+{
+    size_t cells = (size_t)(c->h * c->n) + 1;
+    c->touched_words = ((c->n + SP_COOC_BLOCK - 1) / SP_COOC_BLOCK + 63) / 64;
+    c->touched = sp_calloc((size_t)(c->h * c->touched_words) + 1, sizeof *c->touched);
+    if (c->opt.weighted) c->sq = sp_calloc(cells, sizeof *c->sq);
+    else c->sq32 = sp_calloc(cells, sizeof *c->sq32);
+    c->sq32_limit = UINT32_MAX;
+    return (c->touched && (c->sq || c->sq32)) ? SP_OK : SP_ENOMEM;
 }
 
 int sp_cooc_new(sp_cooc **out, int n, const sp_cooc_options *opt)
@@ -85,13 +100,7 @@ int sp_cooc_new(sp_cooc **out, int n, const sp_cooc_options *opt)
     c->hi = (opt->row_begin == 0 && opt->row_end == 0) ? n : opt->row_end;
     c->st.dense_ids = c->h;
     c->diag = sp_calloc((size_t)n, sizeof *c->diag);
-    c->stamp = sp_calloc((size_t)n, sizeof *c->stamp);
-    c->slot = sp_calloc((size_t)n, sizeof *c->slot);
-    size_t cells = (size_t)(c->h * c->h) + 1;
-    if (opt->weighted) c->sq = sp_calloc(cells, sizeof *c->sq);
-    else c->sq32 = sp_calloc(cells, sizeof *c->sq32);
-    c->sq32_limit = UINT32_MAX;
-    if (!c->diag || !c->stamp || !c->slot || (!c->sq && !c->sq32) ||
+    if (!c->diag || (rc = dense_init(c)) < 0 || (rc = sp_cooc_chunk_init(c)) < 0 ||
         (rc = table_init(c)) < 0) {
         sp_cooc_free(c);
         return rc < 0 ? rc : SP_ENOMEM;
@@ -108,13 +117,11 @@ void sp_cooc_free(sp_cooc *c)
     free(c->diag);
     free(c->sq);
     free(c->sq32);
-    free(c->stamp);
-    free(c->slot);
+    free(c->touched);
     free(c->tab);
     free(c->run_start);
     free(c->run_len);
-    free(c->sid);
-    free(c->sw);
+    sp_cooc_chunk_uninit(&c->ch);
     free(c);
 }
 
@@ -221,148 +228,59 @@ static int row_error(const sp_cooc *c, const int *ids, const float *w, int k)
     return sp_error(SP_EINTERNAL, "row %lld: rejected without a reason", (long long)c->st.rows + 1);
 }
 
-static int scratch_reserve(sp_cooc *c, int k)
+int sp_cooc_table_add(sp_cooc *c, uint64_t key, double v)
 {
-    if (k <= c->scap) return SP_OK;
-    int cap = k < 64 ? 64 : k;
-    int *s = sp_realloc(c->sid, (size_t)cap * sizeof *s);
-    if (!s) return SP_ENOMEM;
-    c->sid = s;
-    float *w = sp_realloc(c->sw, (size_t)cap * sizeof *w);
-    if (!w) return SP_ENOMEM;
-    c->sw = w;
-    c->scap = cap;
-    return SP_OK;
-}
-
-/* Next row's tag for the duplicate check (stamps reset when it wraps). */
-static void next_tag(sp_cooc *c)
-{
-    if (++c->tag == 0) {
-        memset(c->stamp, 0, (size_t)c->n * sizeof *c->stamp);
-        c->tag = 1;
-    }
-}
-
-/* Copy the row's distinct ids into scratch, those below h first (order
- * otherwise kept); duplicate weights summed (1 in count mode). Returns the
- * distinct count and *m_dense, or < 0. */
-static int row_prepare(sp_cooc *c, const int *ids, const float *w, int k, int *m_dense)
-{
-    int rc = scratch_reserve(c, k), bad = 0, m = 0;
+    int rc = table_make_room(c);
     if (rc < 0) return rc;
-    for (int t = 0; t < k; t++)
-        bad |= (ids[t] < 0) | (ids[t] >= c->n) | (c->opt.weighted && w && !isfinite(w[t]));
-    if (bad) return row_error(c, ids, w, k);
-    next_tag(c);
-    int *s = c->sid;
-    float *sw = c->sw;
-    for (int t = 0; t < k; t++) {
-        int id = ids[t];
-        float wt = (c->opt.weighted && w) ? w[t] : 1.0f;
-        if (c->stamp[id] == c->tag) {
-            if (c->opt.weighted) sw[c->slot[id]] += wt;
-            continue;
-        }
-        c->stamp[id] = c->tag;
-        c->slot[id] = m;
-        s[m] = id;
-        sw[m++] = wt;
-    }
-    int d = 0; /* stable enough partition: dense ids to the front */
-    for (int t = 0; t < m; t++) {
-        if (s[t] >= c->h) continue;
-        int id = s[t];
-        float wt = sw[t];
-        s[t] = s[d];
-        sw[t] = sw[d];
-        s[d] = id;
-        sw[d++] = wt;
-    }
-    *m_dense = d;
-    return m;
-}
-
-/* Pairs a < b < m_dense (positions) into the dense block. */
-static void add_dense(sp_cooc *c, int m_dense)
-{
-    const int *s = c->sid;
-    const float *w = c->sw;
-    const size_t h = (size_t)c->h;
-    if (!c->opt.weighted) {
-        for (int b = 1; b < m_dense; b++) {
-            uint32_t *row = c->sq32 + (size_t)s[b] * h;
-            int a = 0;
-            for (; a + 4 <= b; a += 4) {
-                row[s[a]]++;
-                row[s[a + 1]]++;
-                row[s[a + 2]]++;
-                row[s[a + 3]]++;
-            }
-            for (; a < b; a++) row[s[a]]++;
-        }
-        return;
-    }
-    for (int b = 1; b < m_dense; b++) {
-        double *row = c->sq + (size_t)s[b] * h;
-        double wb = w[b];
-        for (int a = 0; a < b; a++) row[s[a]] += wb * (double)w[a];
-    }
-}
-
-/* Pairs (a, b) with b >= m_dense (positions) into the hash table, key min, max. */
-static int add_hashed(sp_cooc *c, int m_dense, int m)
-{
-    const int *s = c->sid;
-    const float *w = c->sw;
-    for (int b = m_dense; b < m; b++) {
-        uint64_t jb = (uint64_t)s[b];
-        int b_kept = s[b] >= c->lo && s[b] < c->hi;
-        for (int a = 0; a < b; a++) {
-            if (!b_kept && (s[a] < c->lo || s[a] >= c->hi)) continue; /* no kept row */
-            int rc = table_make_room(c);
-            if (rc < 0) return rc;
-            uint64_t ia = (uint64_t)s[a];
-            uint64_t key = ia < jb ? (ia << 32 | jb) : (jb << 32 | ia);
-            double v = c->opt.weighted ? (double)w[a] * (double)w[b] : 1.0;
-            table_insert(c, key, v);
-        }
-    }
+    table_insert(c, key, v);
     return SP_OK;
 }
 
 /* Move the uint32 counts into the table before they could overflow (every
  * 2^32 - 1 rows); the merge sums a key found in several sources. */
-static int flush_counts(sp_cooc *c)
+int sp_cooc_flush_counts(sp_cooc *c)
 {
     for (int64_t i = 0; i < c->h; i++) {
-        for (int64_t j = i + 1; j < c->h; j++) {
+        for (int64_t j = i + 1; j < c->n; j++) {
+            if (!sp_cooc_block_touched(c, i, j / SP_COOC_BLOCK)) continue;
             double v = sp_cooc_dense_value(c, i, j);
             if (v == 0.0) continue;
-            int rc = table_make_room(c);
+            int rc = sp_cooc_table_add(c, (uint64_t)i << 32 | (uint64_t)j, v);
             if (rc < 0) return rc;
-            table_insert(c, (uint64_t)i << 32 | (uint64_t)j, v);
-            c->sq32[i * c->h + j] = c->sq32[j * c->h + i] = 0;
+            c->sq32[i * c->n + j] = 0;
         }
     }
     c->sq32_rows = 0;
     return SP_OK;
 }
 
+/* Room for one more row of k entries in the chunk: accumulate it when full. */
+static int chunk_room(sp_cooc *c, int k)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    if (ch->used + k <= ch->cap) return SP_OK;
+    int rc = sp_cooc_chunk_flush(c);
+    if (rc < 0 || k <= ch->cap) return rc;
+    return sp_cooc_chunk_grow(c, k); /* one row longer than the whole chunk */
+}
+
 int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k)
 {
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_add after sp_cooc_finish");
     if (k < 0 || (k > 0 && !ids)) return sp_error(SP_EINVAL, "bad row: k = %d", k);
-    int m_dense = 0, rc;
-    int m = row_prepare(c, ids, weights, k, &m_dense);
-    if (m < 0) return m;
-    if (c->sq32 && c->sq32_rows >= c->sq32_limit && (rc = flush_counts(c)) < 0) return rc;
-    c->sq32_rows++;
+    int bad = 0, weighted = c->opt.weighted && weights;
+    for (int t = 0; t < k; t++)
+        bad |= (ids[t] < 0) | (ids[t] >= c->n) | (weighted && !isfinite(weights[t]));
+    if (bad) return row_error(c, ids, weights, k);
+    int rc = chunk_room(c, k);
+    if (rc < 0) return rc;
     c->st.rows++;
-    for (int t = 0; t < m; t++) {
-        double wt = c->sw[t];
-        c->diag[c->sid[t]] += c->opt.weighted ? wt * wt : 1.0;
-    }
-    add_dense(c, m_dense);
-    return add_hashed(c, m_dense, m);
+    if (k == 0) return SP_OK;
+    sp_cooc_chunk *ch = &c->ch;
+    memcpy(ch->ids + ch->used, ids, (size_t)k * sizeof *ids);
+    if (c->opt.weighted)
+        for (int t = 0; t < k; t++) ch->w[ch->used + t] = weighted ? weights[t] : 1.0f;
+    ch->used += k;
+    ch->row_start[++ch->rows] = ch->used;
+    return SP_OK;
 }

@@ -111,11 +111,13 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     memset(C, 0, sizeof *C);
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_finish called twice");
     c->finished = 1;
+    int rc = sp_cooc_chunk_flush(c);
+    if (rc < 0) return rc;
     size_t entries = sp_cooc_table_compact(c);
     assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi};
     a.cursor = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.cursor);
     a.rowsum = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.rowsum);
-    int rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
+    rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
     free(a.cursor);
     free(a.rowsum);
     if (rc < 0) sp_csr_uninit(C);

@@ -41,10 +41,10 @@ struct sp_cooc {
     sp_cooc_options opt;
     sp_cooc_stats st;
     double *diag;         /* n: rows holding i (or sum of w_i^2) */
-    int64_t h;            /* pairs i < j < h use the dense block */
+    int64_t h;            /* pairs i < j with i < h use the dense rows */
     int lo, hi;           /* rows of C kept: [lo, hi) */
-    /* Dense block, h x h, row-major, upper triangle: C_ij (i < j < h) is
-     * [i*h + j]. Allocated zeroed (pages mapped on first touch); `touched`
+    /* Dense rows of C, h x n, row-major, upper part: C_ij (i < h, i < j) is
+     * [i*n + j]. Allocated zeroed (pages mapped on first touch); `touched`
      * has one bit per SP_COOC_BLOCK cells of a row that were ever written,
      * so the merge reads only those. */
     double *sq;           /* weighted */
@@ -53,7 +53,7 @@ struct sp_cooc {
     int64_t touched_words;/* per row */
     uint32_t sq32_rows;   /* rows added to sq32 since the last flush */
     uint32_t sq32_limit;  /* flush to the table at this many rows (UINT32_MAX; tests lower it) */
-    sp_cooc_entry *tab;   /* hash of pairs with j >= h, linear probing */
+    sp_cooc_entry *tab;   /* hash of pairs with i >= h, linear probing */
     size_t cap, count, max_cap;
     int shift;            /* 64 - log2(cap), Fibonacci hashing */
     FILE *spill;          /* sorted runs, one after another (unlinked temp file) */
@@ -65,11 +65,11 @@ struct sp_cooc {
     int finished;
 };
 
-/* C_ij of the dense block (i < j < h). */
+/* C_ij of the dense rows (i < h, i < j < n). */
 static inline double sp_cooc_dense_value(const sp_cooc *c, int64_t i, int64_t j)
 {
-    if (c->sq) return c->sq[i * c->h + j];
-    return (double)c->sq32[i * c->h + j];
+    if (c->sq) return c->sq[i * c->n + j];
+    return (double)c->sq32[i * c->n + j];
 }
 
 /* 1 when some cell of block b (cells [b*64, b*64 + 64)) of dense row i was written. */
@@ -82,7 +82,7 @@ static inline int sp_cooc_block_touched(const sp_cooc *c, int64_t i, int64_t b)
 void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n);
 /* Move the hash table's entries to its front, sorted; returns how many. */
 size_t sp_cooc_table_compact(sp_cooc *c);
-/* Add v to pair key (i < j, j >= h) of the table, spilling a run when full. */
+/* Add v to pair key (i < j, i >= h or counts flushed) of the table, spilling a run when full. */
 int sp_cooc_table_add(sp_cooc *c, uint64_t key, double v);
 /* Move the uint32 counts of the dense block into the table (overflow guard). */
 int sp_cooc_flush_counts(sp_cooc *c);
@@ -90,6 +90,8 @@ int sp_cooc_flush_counts(sp_cooc *c);
 /* Chunk buffers for the accumulator (capacity from the budget), freed by uninit. */
 int sp_cooc_chunk_init(sp_cooc *c);
 void sp_cooc_chunk_uninit(sp_cooc_chunk *ch);
+/* Make the (empty) chunk hold at least `entries`. */
+int sp_cooc_chunk_grow(sp_cooc *c, int entries);
 /* Bytes the chunk uses for a budget (counted before the hash table's share). */
 size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o);
 /* Accumulate every buffered row into the dense block and table; empties the chunk. */

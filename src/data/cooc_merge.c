@@ -65,11 +65,18 @@ size_t sp_cooc_table_compact(sp_cooc *c)
     return k;
 }
 
-/* Next pair i < j of the dense block (skipping zeros): 1 or 0 at end. */
+/* Next pair i < j of the dense block (skipping zeros and blocks never
+ * written): 1 or 0 at end. */
 static int dense_next(const sp_cooc *c, source *s)
 {
-    while (s->i < c->h - 1) {
-        while (++s->j < c->h) {
+    while (s->i < c->h && s->i < c->n - 1) {
+        while (++s->j < c->n) {
+            int64_t blk = s->j / SP_COOC_BLOCK;
+            if ((s->j % SP_COOC_BLOCK == 0 || s->j == s->i + 1) &&
+                !sp_cooc_block_touched(c, s->i, blk)) {
+                s->j = (blk + 1) * SP_COOC_BLOCK - 1; /* the rest of the block is zero */
+                continue;
+            }
             double v = sp_cooc_dense_value(c, s->i, s->j);
             if (v != 0.0) {
                 s->key = (uint64_t)s->i << 32 | (uint64_t)s->j;

@@ -3,20 +3,18 @@
  * converged Schur vectors X are locked (the search's Arnoldi basis is kept
  * orthogonal to them: it works with (I - X X^T) A on X's complement, at no
  * extra matvec or reduction) and the solver restarts with a fresh random
- * vector for the most wanted remaining eigenvalue, first at a loose
- * tolerance. While that value belongs among the nev wanted ones, it is
- * refined, added, and the search repeats. Skipped for SI and BE. */
+ * vector for the most wanted remaining eigenvalue; the run ends as soon as
+ * that value is clearly not among the nev wanted (its error bound separates it
+ * from the worst kept value). While it belongs, it is added and the search
+ * repeats. Skipped for SI and BE. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "eigen/eigen_internal.h"
 
-/* The search runs first at this tolerance (or the solver's, if looser): a
- * value clearly less wanted than the worst kept one ends the search cheaply;
- * otherwise the value is refined at the solver's tolerance. Values within
- * SP_COPIES_MARGIN x tolerance of the worst kept one count as undecided. */
-#define SP_COPIES_LOOSE_TOL 1e-4
+/* On the general path a Ritz value's error bound is taken as SP_COPIES_MARGIN
+ * x its residual estimate (a condition number); symmetric: the estimate. */
 #define SP_COPIES_MARGIN 10.0
 
 /* Position-nev value of the current set (the "worst" kept one): index into
@@ -85,20 +83,22 @@ static int search_applies(sp_which which)
     return which != SP_WHICH_SI && which != SP_WHICH_BE;
 }
 
+static int clearly_not_wanted(const sp_krylov_run *c, const sp_ritz *r);
+
 /* A search run for the most wanted value of A on the complement of the
  * locked basis b->X (the Arnoldi basis is kept orthogonal to it: no extra
- * reductions), at tolerance tol, from v0 (NULL: a fresh random vector). */
-static int search_run(sp_krylov_run *b, uint64_t seed, double tol, const double *v0,
-                      sp_krylov_run *c)
+ * reductions), from a fresh random vector, ended early by clearly_not_wanted. */
+static int search_run(sp_krylov_run *b, uint64_t seed, sp_krylov_run *c)
 {
     int64_t room = b->op->n_global - b->p; /* decisions must agree on every process */
     *c = *b;
     c->nev = 1;
     c->n_sizes = 1;
     c->sizes[0] = b->sizes[b->n_sizes - 1] < room ? b->sizes[b->n_sizes - 1] : (int)room;
-    c->tol = tol;
     c->seed = seed;
-    c->v0 = v0;
+    c->v0 = NULL;
+    c->stop_early = clearly_not_wanted;
+    c->base = b;
     c->lock = b->X;
     c->lock_p = b->p;
     c->record = 0;
@@ -122,40 +122,25 @@ static void search_free(sp_krylov_run *c)
     c->X = c->vre = c->vim = NULL;
 }
 
-/* Decision on a loose candidate: 1 it belongs among the nev wanted, 0 it does
- * not (or ties with the worst kept value as qualifies() would judge), -1 too
- * close to tell. Its eigenvalue error is at most its residual estimate
- * (symmetric), or that times a condition number (general: SP_COPIES_MARGIN). */
-static int verdict(const sp_krylov_run *b, sp_which which, const sp_krylov_run *c)
+/* Early end of a search run, after every sweep: its most wanted Ritz value
+ * is already certain not to belong among the nev wanted (less wanted than the
+ * worst kept value by more than its error, or tied with it at qualifies()'s
+ * accuracy). The error is the residual estimate (symmetric), or that times
+ * SP_COPIES_MARGIN for a condition number (general). */
+static int clearly_not_wanted(const sp_krylov_run *c, const sp_ritz *r)
 {
-    if (!c->converged || c->p <= 0) return 0;
-    double err = fmax(c->final_worst, DBL_EPSILON) * (b->symmetric ? 1.0 : SP_COPIES_MARGIN);
-    int v = compare_worst(b, which, c->vre[0], c->vim[0], err);
-    if (v == -1 && err <= 100.0 * fmax(b->tol, 1e-12)) return 0; /* a tie at qualifies()'s accuracy */
-    return v;
+    const sp_krylov_run *b = c->base;
+    double err = fmax(sp_ritz_normalized(r, 0), DBL_EPSILON) * (b->symmetric ? 1.0 : SP_COPIES_MARGIN);
+    int v = compare_worst(b, b->opt->which, r->re[0], r->im[0], err);
+    return v == 0 || (v == -1 && err <= 100.0 * fmax(b->tol, 1e-12));
 }
 
-/* One round: a cheap search at the loose tolerance; when its value clearly
- * belongs (or cannot be told apart from the worst kept one), refine from its
- * Schur vector at the solver's tolerance and decide with that. *add = 1 when
- * c holds values to append. */
+/* One round: a search run at the solver's tolerance that ends as soon as its
+ * value clearly does not belong. *add = 1 when c holds values to append. */
 static int search_round(sp_krylov_run *b, int round, sp_krylov_run *c, int *add)
 {
     uint64_t seed = b->seed + 0x9e3779b97f4a7c15ull * (uint64_t)(round + 1);
-    double loose = fmax(b->tol, SP_COPIES_LOOSE_TOL);
-    int rc = search_run(b, seed, loose, NULL, c), v = rc == SP_OK ? verdict(b, b->opt->which, c) : 0;
-    *add = 0;
-    if (rc < 0 || v == 0 || loose <= b->tol) {
-        *add = rc == SP_OK && v != 0 && qualifies(b, b->opt->which, c->vre[0], c->vim[0]);
-        return rc;
-    }
-    sp_krylov_run fine;
-    double *x = c->X; /* the loose Schur vector starts the refinement */
-    c->X = NULL;
-    search_free(c);
-    rc = search_run(b, seed + 1, b->tol, x, &fine);
-    free(x);
-    *c = fine;
+    int rc = search_run(b, seed, c);
     *add = rc == SP_OK && c->converged && c->p > 0 &&
            qualifies(b, b->opt->which, c->vre[0], c->vim[0]);
     return rc;

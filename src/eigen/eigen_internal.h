@@ -135,6 +135,10 @@ typedef struct sp_krylov_run {
                               * last two restarts (NAN before): predicts convergence */
     int last_np;             /* shifts applied at the last restart */
     double final_worst;      /* worst normalized estimate of the converged subspace */
+    /* Internal runs (record = 0): called after every sweep with the chosen
+     * subspace's Ritz data; nonzero stops the run (not converged). */
+    int (*stop_early)(const struct sp_krylov_run *run, const sp_ritz *r);
+    const struct sp_krylov_run *base; /* context of stop_early */
 } sp_krylov_run;
 
 int sp_krylov_solve(sp_krylov_run *run);

@@ -106,7 +106,7 @@ static int build_basis(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *r)
  * extrapolated one restart at its last rate (at the first restart: squared),
  * is within SP_NESTED_NEAR x tol. Not in the first sweep (no estimate yet).
  * Other rules compare every size at every restart. */
-#define SP_NESTED_NEAR 10.0
+#define SP_NESTED_NEAR 1.0
 
 static int evaluate_smaller(const sp_krylov_run *run)
 {
@@ -115,6 +115,21 @@ static int evaluate_smaller(const sp_krylov_run *run)
     if (!(e1 >= 0.0)) return 0; /* first sweep, or the largest was not evaluated */
     double rate = e0 >= 0.0 ? (e0 > 0.0 && e1 < e0 ? e1 / e0 : 1.0) : fmin(e1, 1.0);
     return e1 * rate <= SP_NESTED_NEAR * run->tol;
+}
+
+/* Is an early stop at size s worth its dense eigenproblem? It would save
+ * m_l - m_s Arnoldi steps (a matvec, 2 nnz flops, and Gram-Schmidt, 4 n m_l)
+ * against about SP_NESTED_DENSE m_s^3 flops (dhseqr + dtrevc3; dstev on the
+ * symmetric path). From global sizes, so every process decides alike. */
+#define SP_NESTED_DENSE 25.0
+#define SP_NESTED_DENSE_SYM 6.0
+
+static int worth_evaluating(const sp_krylov_run *run, int s)
+{
+    double n = (double)run->op->n_global, ml = run->sizes[run->n_sizes - 1], ms = run->sizes[s];
+    double nnz = run->op->nnz > 0 ? (double)run->op->nnz : 10.0 * n;
+    double dense = (run->symmetric ? SP_NESTED_DENSE_SYM : SP_NESTED_DENSE) * ms * ms * ms;
+    return (ml - ms) * (2.0 * nnz + 4.0 * n * ml) >= dense;
 }
 
 static void remember_largest(sp_krylov_run *run, const sp_ritz *ritz, const int *evaluated)
@@ -137,7 +152,8 @@ static int sweep_sizes(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int k_c
     int smaller = evaluate_smaller(run);
     for (int s = 0; s < run->n_sizes; s++) {
         int ms = run->sizes[s];
-        if (ms <= k_cur || (!smaller && s < run->n_sizes - 1)) continue;
+        int last = s == run->n_sizes - 1;
+        if (ms <= k_cur || (!last && !(smaller && worth_evaluating(run, s)))) continue;
         int rc = sp_arnoldi_extend(a, ms);
         if (rc < 0) return rc;
         rc = sp_ritz_compute(&ritz[s], a, ms, a->beta, run->opt->which);
@@ -186,7 +202,8 @@ static int restart_loop(sp_krylov_run *run, sp_arnoldi *a, sp_ritz *ritz, int *e
                                                           run->last_np));
         if (b < 0) return sp_error(SP_EINTERNAL, "krylov: no subspace evaluated (k = %d)", k_cur);
         if (ritz[b].k > run->nev) run->kept_pair |= ritz[b].numcnv > run->nev;
-        int stop = call_monitor(run, &ritz[b], run->restarts + 1, a->matvecs, est);
+        int stop = run->record ? call_monitor(run, &ritz[b], run->restarts + 1, a->matvecs, est)
+                               : run->stop_early && run->stop_early(run, &ritz[b]);
         if (run->record && (rc = sp_history_append(run->res, run->sizes[b], ritz[b].k, est)) < 0)
             return rc;
         if (conv >= 0) {
