@@ -6,17 +6,25 @@
 #      alone is pass 1 in hash mode, which keeps only the integer maxima);
 #   2. wall time and peak memory (GNU time's max RSS) of `spartan embdim` for
 #      k = 16 .. 200 on the sample's co-occurrence matrix;
-#   3. with --big: embdim on a generated power-law 200,000-feature matrix.
+#   3. the eigen step against ARPACK-NG on the same matrix in the same run
+#      (bench_eigs_arpack, BUILD_DIR/bench: MIRAMns vs dsaupd, nev = k, ncv = 3k);
+#   4. with --big: embdim on a generated power-law 200,000-feature matrix,
+#      serial and under `mpirun -np 2`, and ARPACK on it.
 # usage: bash bench/bench_embdim.sh BUILD_DIR [--repeat R] [--runs N] [--big] [--threads T]
+#            [--arpack-k K1,K2] [--big-candidates K1,K2] [--skip-rows] [--skip-sample]
 # Environment: SPARTAN_DATA = folder with criteo/criteo_train_8000.txt (default ../shared/data).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: bash bench/bench_embdim.sh BUILD_DIR [--repeat R] [--runs N] [--big] [--threads T]}
 shift
-repeat=50 runs=3 big=0 threads=1
+repeat=50 runs=3 big=0 threads=1 arpack_k=16,32,80 big_cands=16,32,80 skip_rows=0 skip_sample=0
 while [ $# -gt 0 ]; do
     case $1 in
+    --arpack-k) arpack_k=$2; shift ;;
+    --big-candidates) big_cands=$2; shift ;;
+    --skip-rows) skip_rows=1 ;;
+    --skip-sample) skip_sample=1 ;;
     --repeat) repeat=$2; shift ;;
     --runs) runs=$2; shift ;;
     --big) big=1 ;;
@@ -38,36 +46,42 @@ echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(grep -m1 'model name' /proc
 echo
 
 # ---- 1. rows/s ------------------------------------------------------------------
+if [ "$skip_rows" -eq 0 ]; then
 big_log=$tmp/criteo_x$repeat.txt
 for _ in $(seq "$repeat"); do cat "$sample"; done >"$big_log"
 rows=$(wc -l <"$big_log")
 echo "input: $rows rows ($repeat x $(wc -l <"$sample")), $(du -m "$big_log" | cut -f1) MB"
 echo
-# best of $runs: "pass1_rows_per_s pass2_rows_per_s merge_s"
+# best of $runs: "p1_wall p1_cpu p2_wall p2_cpu merge_s" (rows/s; per core = against CPU time)
 measure_cooc() {
-    local best1=0 best2=0 merge=0
+    local b1=0 c1=0 b2=0 c2=0 merge=0
     for _ in $(seq "$runs"); do
         "$bin" cooc "$big_log" -o "$tmp/c.mtx" --verbose "$@" >/dev/null 2>"$tmp/err"
-        local p1 p2 m
-        p1=$(sed -n 's/.*pass 1 .*s, \([0-9]*\) rows\/s.*/\1/p' "$tmp/err")
-        p2=$(sed -n 's/.*pass 2 .*s, \([0-9]*\) rows\/s.*/\1/p' "$tmp/err")
+        local p1 q1 p2 q2 m
+        p1=$(sed -n 's/.*pass 1 .* s, \([0-9]*\) rows\/s; cpu.*/\1/p' "$tmp/err")
+        q1=$(sed -n 's/.*pass 1 .*, \([0-9]*\) rows\/s per core.*/\1/p' "$tmp/err")
+        p2=$(sed -n 's/.*pass 2 .*: [0-9.]* s, \([0-9]*\) rows\/s; cpu.*/\1/p' "$tmp/err")
+        q2=$(sed -n 's/.*pass 2 .*, \([0-9]*\) rows\/s per core.*/\1/p' "$tmp/err")
         m=$(sed -n 's/.*merge: \([0-9.]*\) s.*/\1/p' "$tmp/err")
-        [ "${p1:-0}" -gt "$best1" ] && best1=${p1:-0}
-        [ "${p2:-0}" -gt "$best2" ] && best2=$p2 && merge=$m
+        [ "${p1:-0}" -gt "$b1" ] && b1=${p1:-0}
+        [ "${q1:-0}" -gt "$c1" ] && c1=${q1:-0}
+        [ "${p2:-0}" -gt "$b2" ] && b2=${p2:-0} && merge=$m
+        [ "${q2:-0}" -gt "$c2" ] && c2=${q2:-0}
     done
-    echo "$best1 $best2 $merge"
+    echo "$b1 $c1 $b2 $c2 $merge"
 }
-echo "| what (best of $runs runs) | pass 1 rows/s | pass 2 rows/s | merge s |"
-echo "| --- | ---: | ---: | ---: |"
-read -r a b c < <(measure_cooc --hash-buckets 1000000)
-echo "| hash mode: pass 1 = reader (+ integer maxima), pass 2 = read + map + accumulate | $a | $b | $c |"
-read -r a b c < <(measure_cooc --min-count 100)
-echo "| vocabulary, min-count 100 (n small): pass 1 = read + count | $a | $b | $c |"
-read -r a b c < <(measure_cooc --min-count 2)
-echo "| vocabulary, min-count 2 | $a | $b | $c |"
-read -r a b c < <(measure_cooc --min-count 2 --weighted --dense log)
-echo "| vocabulary, min-count 2, --weighted --dense log | $a | $b | $c |"
+echo "| what (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | merge s |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+read -r a b c d e < <(measure_cooc --hash-buckets 1000000)
+echo "| hash mode: pass 1 = reader (+ integer maxima), pass 2 = read + map + accumulate | $a | $b | $c | $d | $e |"
+read -r a b c d e < <(measure_cooc --min-count 100)
+echo "| vocabulary, min-count 100: pass 1 = read + count | $a | $b | $c | $d | $e |"
+read -r a b c d e < <(measure_cooc --min-count 2)
+echo "| vocabulary, min-count 2 | $a | $b | $c | $d | $e |"
+read -r a b c d e < <(measure_cooc --min-count 2 --weighted --dense log)
+echo "| vocabulary, min-count 2, --weighted --dense log | $a | $b | $c | $d | $e |"
 echo
+fi
 
 # ---- 2. embdim on the sample ------------------------------------------------------
 run_embdim() { # run_embdim LABEL INPUT ARGS...
@@ -94,15 +108,63 @@ for s in d["skipped"]:
 print(f"\nreason: {d['reason']}")
 EOF
 }
-cands=16,24,32,40,80,120,200
-run_embdim "embdim sample, min-count 2 (raw counts)" "$sample" --min-count 2 --candidates $cands
-run_embdim "embdim sample, min-count 2, --normalize ppmi" "$sample" --min-count 2 --normalize ppmi --candidates $cands
-run_embdim "embdim sample, min-count 0 (every value an id)" "$sample" --min-count 0 --candidates $cands
+# ---- 3. the eigen step against ARPACK-NG on the same matrix ------------------------
+arpack=$build/bench/bench_eigs_arpack
+arpack_table() { # arpack_table MATRIX: MIRAMns and ARPACK dsaupd, nev = k, ncv = 3k, tol 1e-8
+    local first=1
+    for k in ${arpack_k//,/ }; do
+        local hdr=()
+        [ "$first" -eq 1 ] && hdr=(--header)
+        "$arpack" --matrix "$1" --nev "$k" --ncv $((3 * k)) --which LM --tol 1e-8 \
+            --methods arpack,miramns "${hdr[@]}" || echo "| $1 | nev $k: bench_eigs_arpack failed |"
+        first=0
+    done
+}
 
-# ---- 3. generated 200,000-feature matrix ------------------------------------------
+cands=16,24,32,40,80,120,200
+if [ "$skip_sample" -eq 0 ]; then
+    run_embdim "embdim sample, min-count 2 (raw counts)" "$sample" --min-count 2 --candidates $cands
+    run_embdim "embdim sample, min-count 2, --normalize ppmi" "$sample" --min-count 2 --normalize ppmi --candidates $cands
+    run_embdim "embdim sample, min-count 0 (every value an id)" "$sample" --min-count 0 --candidates $cands
+fi
+if [ -x "$arpack" ]; then
+    "$bin" cooc "$sample" --min-count 2 -o "$tmp/sample.mtx" >/dev/null
+    echo
+    echo "Eigen step vs ARPACK-NG on the sample's co-occurrence matrix (min-count 2), same run:"
+    echo
+    arpack_table "$tmp/sample.mtx"
+else
+    echo "no $arpack: configure with -DSPARTAN_BENCH=ON for the ARPACK comparison"
+fi
+
+# ---- 4. generated 200,000-feature matrix, serial and P = 2 --------------------------
 if [ "$big" -eq 1 ]; then
     "$bin" gen powerlaw 200000 --nnz-per-row 33 --seed 7 -o "$tmp/pl.mtx" >/dev/null
-    run_embdim "embdim generated power-law n = 200000, k = 16, 32, 80" "$tmp/pl.mtx" --candidates 16,32,80
-    run_embdim "embdim generated power-law n = 200000, k = 200 (nested 2k, 2.5k)" "$tmp/pl.mtx" \
-        --candidates 200 --nested 2k,2.5k
+    "$bin" convert "$tmp/pl.mtx" "$tmp/pl.csr" >/dev/null
+    run_embdim "embdim generated power-law n = 200000, serial, k = $big_cands" "$tmp/pl.csr" --candidates "$big_cands"
+    if command -v mpirun >/dev/null; then
+        /usr/bin/time -v mpirun --allow-run-as-root --oversubscribe -np 2 "$bin" embdim "$tmp/pl.csr" --json \
+            --candidates "$big_cands" >"$tmp/out" 2>"$tmp/time" || true
+        python3 - "$tmp/out" "$tmp/time" <<'EOF'
+import json, re, sys
+d = json.load(open(sys.argv[1])); t = open(sys.argv[2]).read()
+wall = re.search(r"Elapsed \(wall clock\) time.*: (\S+)", t).group(1)
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+print(f"\nembdim generated power-law n = 200000, mpirun -np {d['ranks']}: wall {wall}, peak RSS of the "
+      f"largest process {rss / 1024:.0f} MiB, recommended {d['recommended']}; matvec compute "
+      f"{d['matvec_compute_seconds']:.2f} s, communication {d['matvec_comm_seconds']:.2f} s, "
+      f"{d['allreduces']} allreduces ({d['allreduce_seconds']:.2f} s)")
+print("\n| k | converged | restarts | matvecs | residual | captured | seconds |")
+print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+for c in d["candidates"]:
+    print(f"| {c['k']} | {'yes' if c['converged'] else 'no'} | {c['restarts']} | {c['matvecs']} | "
+          f"{c['residual']:.1e} | {c['captured']:.4f} | {c['seconds']:.2f} |")
+EOF
+    fi
+    if [ -x "$arpack" ]; then
+        echo
+        echo "Eigen step vs ARPACK-NG on the generated matrix, same run:"
+        echo
+        arpack_table "$tmp/pl.mtx"
+    fi
 fi

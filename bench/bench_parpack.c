@@ -6,7 +6,9 @@
  * PMPI), matvec compute / communication time, allreduce time, peak RSS per
  * rank against the (nnz/P) 12 + n_local ncv 8 model; then the ratios.
  *   mpirun -np P bench_parpack (--gen SPEC | FILE.mtx | FILE.csr) [--nev K]
- *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S]
+ *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S] [--row-weight W]
+ * Rows are balanced by nnz + W rows (default W = ncv, as spartan eigs does;
+ * 0 = nnz only).
  * Both solvers use the same distributed matvec (sp_dist_csr_matvec), so the
  * comparison is of the Krylov codes. spartan's missed-copies search is off
  * (PARPACK has none). Nothing is asserted; output on rank 0. */
@@ -72,6 +74,7 @@ static void reset_peak_rss(void)
 typedef struct bench_args {
     const char *input;
     int gen, nev, ncv, maxit;
+    long row_weight; /* -1: ncv */
     double tol;
     sp_which which;
     uint64_t seed;
@@ -79,13 +82,14 @@ typedef struct bench_args {
 
 static int parse(int argc, char **argv, bench_args *b)
 {
-    *b = (bench_args){NULL, 0, 10, 0, 300000, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
+    *b = (bench_args){NULL, 0, 10, 0, 300000, -1, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--gen") && v) b->input = v, b->gen = 1, i++;
         else if (!strcmp(a, "--nev") && v) b->nev = atoi(v), i++;
         else if (!strcmp(a, "--ncv") && v) b->ncv = atoi(v), i++;
         else if (!strcmp(a, "--maxit") && v) b->maxit = atoi(v), i++;
+        else if (!strcmp(a, "--row-weight") && v) b->row_weight = atol(v), i++;
         else if (!strcmp(a, "--tol") && v) b->tol = atof(v), i++;
         else if (!strcmp(a, "--seed") && v) b->seed = strtoull(v, NULL, 10), i++;
         else if (!strcmp(a, "--which") && v) { if (sp_which_parse(v, &b->which) < 0) return 2; i++; }
@@ -93,6 +97,7 @@ static int parse(int argc, char **argv, bench_args *b)
         else return 2;
     }
     if (b->ncv == 0) b->ncv = 2 * b->nev + 1 > 20 ? 2 * b->nev + 1 : 20;
+    if (b->row_weight < 0) b->row_weight = b->ncv;
     return b->input && b->nev > 0 ? 0 : 2;
 }
 
@@ -306,14 +311,24 @@ static void print_run(const run_stats *s, double model_mib)
            model_mib, s->peak_mib / model_mib);
 }
 
+/* Rows and nonzeros of the largest block (max over ranks; collective). */
+static void largest_block(const sp_dist_csr *D, double *rows, double *nnz)
+{
+    *rows = max_over_ranks((double)D->n_local);
+    *nnz = max_over_ranks((double)D->nnz_local);
+}
+
 static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run_stats *sp, run_stats *pa,
-                   double load_seconds, double base_mib)
+                   double load_seconds, double base_mib, double rows_max, double nnz_max)
 {
     int P = D->nranks;
-    double model = ((double)D->nnz / P * 12.0 + (double)D->n / P * b->ncv * 8.0) / 1048576.0;
+    /* the model (nnz/P) 12 + n_local ncv 8, with the largest block's nnz and rows */
+    double model = (nnz_max * 12.0 + rows_max * b->ncv * 8.0) / 1048576.0;
     printf("== %s: n %d, nnz %lld, %s, P = %d, nev %d, ncv %d, tol %g, which %s; load %.2f s, "
            "RSS after load %.0f MiB/rank\n", b->input, D->n, (long long)D->nnz, symmetric ? "symmetric" : "nonsymmetric",
            P, b->nev, b->ncv, b->tol, sp_which_name(b->which), load_seconds, base_mib);
+    printf("partition: nnz + %ld x rows balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
+           b->row_weight, rows_max, nnz_max, (double)D->n / P, (double)D->nnz / P);
     print_run(sp, model);
     print_run(pa, model);
     double sp_step = sp->matvecs ? (double)sp->allreduces / sp->matvecs : 0.0;
@@ -323,10 +338,11 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
            pa_step, sp_step, eig_agreement(sp, pa));
     printf("RESULT input=%s P=%d n=%d nnz=%lld sp_s=%.3f pa_s=%.3f sp_mv=%lld pa_mv=%lld sp_ar_step=%.2f "
            "pa_ar_step=%.2f sp_comp=%.3f sp_comm=%.3f sp_ar=%.3f pa_comp=%.3f pa_comm=%.3f pa_ar=%.3f "
-           "sp_rss=%.0f pa_rss=%.0f base_rss=%.0f model=%.0f sp_nconv=%d pa_nconv=%d\n", b->input, P, D->n,
+           "sp_rss=%.0f pa_rss=%.0f base_rss=%.0f model=%.0f sp_nconv=%d pa_nconv=%d w=%ld rows_max=%.0f\n", b->input, P, D->n,
            (long long)D->nnz, sp->seconds, pa->seconds, sp->matvecs, pa->matvecs, sp_step, pa_step,
            sp->matvec_compute, sp->matvec_comm, sp->allreduce_seconds, pa->matvec_compute, pa->matvec_comm,
-           pa->allreduce_seconds, sp->peak_mib, pa->peak_mib, base_mib, model, sp->nconv, pa->nconv);
+           pa->allreduce_seconds, sp->peak_mib, pa->peak_mib, base_mib, model, sp->nconv, pa->nconv,
+           b->row_weight, rows_max);
 }
 
 int main(int argc, char **argv)
@@ -345,6 +361,7 @@ int main(int argc, char **argv)
     double t0 = MPI_Wtime();
     int rc = load(&b, &D);
     double load_seconds = MPI_Wtime() - t0;
+    if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, b.row_weight);
     if (rc == SP_OK) rc = sp_dist_operator(&D, &op); /* collective symmetry check */
     if (rc < 0) {
         if (rank == 0) fprintf(stderr, "bench_parpack: %s\n", sp_errmsg());
@@ -358,7 +375,9 @@ int main(int argc, char **argv)
     memset(&sp, 0, sizeof sp), memset(&pa, 0, sizeof pa);
     run_spartan(&b, &D, v0, &sp);
     run_parpack(&b, &D, op.symmetric, v0, &pa);
-    if (rank == 0) report(&b, &D, op.symmetric, &sp, &pa, load_seconds, base);
+    double rows_max, nnz_max;
+    largest_block(&D, &rows_max, &nnz_max);
+    if (rank == 0) report(&b, &D, op.symmetric, &sp, &pa, load_seconds, base, rows_max, nnz_max);
     free(v0);
     sp_dist_csr_uninit(&D);
     MPI_Finalize();

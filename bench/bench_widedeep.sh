@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench_widedeep.sh: Wide & Deep, spartan vs PyTorch, in one run on the same
-# data, split, initial weights, layer sizes, batch, epochs and optimizers.
+# data, split, initial weights, layer sizes, batch, epochs, optimizers and
+# batch order (the PyTorch script replays spartan's shuffle, so the AUC
+# difference measures the implementations, not two shuffles).
 # spartan exports its mapped train/validation arrays and its initial model
 # (--epochs 0); bench_widedeep_torch.py trains from exactly those. Both run
 # under /usr/bin/time -v (peak RSS of the whole process); samples/s count

@@ -45,7 +45,8 @@ static void print_help(FILE *out)
             "  -h, --help           this help\n\n"
             "FILE is Matrix Market (.mtx, or gzip) or binary CSR (.csr, see 'spartan convert').\n"
             "Under mpirun (spartan built with MPI) every rank reads or generates only its\n"
-            "rows (nnz-balanced blocks) and results are printed once, by rank 0.\n\n"
+            "rows (contiguous blocks balancing nnz + ncv x rows) and results are printed\n"
+            "once, by rank 0.\n\n"
             "examples:\n"
             "  spartan eigs tests/data/bfwa62.mtx --nev 4\n"
             "  spartan eigs tests/data/plat362.mtx --nev 7 --method iram --ncv 15 --tol 1e-8\n"
@@ -258,7 +259,7 @@ static void print_table(const eigs_args *a, int n, int64_t nnz, const sp_eigs_op
            (long long)r->matvecs, (long long)r->residual_matvecs, r->seconds);
     if (r->kept_pair) printf("note: kept nev+1 at a restart so a complex-conjugate pair was not split\n");
     if (r->copies_searched)
-        printf("missed-copies search: %d deflated restart(s), %d eigenvalue(s) added\n",
+        printf("missed-copies search: %d search round(s), %d eigenvalue(s) added\n",
                r->copies_rounds, r->copies_found);
     if (r->nconv < o->nev)
         printf("NOT CONVERGED: only %d of %d eigenvalues converged (shown above)\n", r->nconv, o->nev);

@@ -83,11 +83,12 @@ static int move_rows(MPI_Comm comm, int n, const sp_csr *B, const move_plan *m, 
  * prefix sums rowptr[i] + row_weight i (any base, as partition_by_nnz takes). */
 static int partition_by_cost(MPI_Comm comm, int n, int row0, const sp_csr *B, int64_t row_weight, int *starts)
 {
-    if (row_weight <= 0 || B->rows == 0)
+    if (row_weight <= 0) /* same branch on every rank: row_weight is */
         return sp_dist_partition_by_nnz(comm, n, row0, B->rows, B->rows ? B->rowptr : NULL, starts);
     int64_t *cost = sp_malloc(((size_t)B->rows + 1) * sizeof *cost);
     int rc = cost ? SP_OK : SP_ENOMEM;
-    for (int i = 0; rc == SP_OK && i <= B->rows; i++) cost[i] = B->rowptr[i] + row_weight * (int64_t)(row0 + i);
+    for (int i = 0; rc == SP_OK && i <= B->rows; i++)
+        cost[i] = (B->rows ? B->rowptr[i] : 0) + row_weight * (int64_t)(row0 + i);
     if ((rc = sp_dist_agree(comm, rc)) == SP_OK) rc = sp_dist_partition_by_nnz(comm, n, row0, B->rows, cost, starts);
     free(cost);
     return rc;
