@@ -112,5 +112,12 @@ expect_exit 2 "non-square" embdim "$tmp/rect.mtx" --candidates 1
 expect_exit 2 "malformed log" embdim "$data/criteo/bad_hex.tsv" --min-count 0 --candidates 1
 expect_exit 0 "embdim --help" embdim --help
 
+# ---- embdim --train: advisor, then a sweep over the kept dimensions ----
+expect_exit 0 "embdim --train" embdim "$slice" --min-count 5 --candidates 4,8 --train --epochs 1 --batch 500 --deep 16
+check "sweep table has a row per kept dimension" test "$(awk '/^# sweep/{s=1;next} s && $1 ~ /^[0-9]+$/' "$tmp/out" | wc -l)" -eq 2
+check "sweep progress on stderr" grep -q "^sweep: emb_dim 4 done" "$tmp/err"
+expect_exit 2 "--train on a matrix file" embdim "$tmp/planted.mtx" --candidates 2 --train --epochs 1
+expect_exit 2 "--train with a bad sweep option" embdim "$slice" --min-count 5 --candidates 4 --train --emb-dims 4
+
 if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
 echo "all passed"

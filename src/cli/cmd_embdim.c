@@ -11,6 +11,7 @@
 #include "cli/embdim_cli.h"
 #include "cli/eigs_cli.h"
 #include "cli/svg_plot.h"
+#include "cli/sweep_run.h"
 #include "spartan/advisor.h"
 #include "spartan/csr_binary.h"
 
@@ -49,6 +50,10 @@ static void print_help(FILE *out)
             "  --seed S             start-vector seed (default %llu)\n"
             "  --threads T          OpenMP threads for the matrix-vector products\n"
             "  --json               one JSON object on stdout instead of the table\n"
+            "  --train [OPTIONS]    then train Wide & Deep at the kept dimensions (converged,\n"
+            "                       capturing --min-captured) on the same vocabulary and print\n"
+            "                       the comparison table; the rest of the line are options of\n"
+            "                       `spartan sweep` (--epochs, --batch, --deep, --plot, ...)\n"
             "  -h, --help           this help\n\n",
             (unsigned long long)SP_DEFAULT_SEED);
     sp_cooc_args_help(out);
@@ -105,6 +110,11 @@ static int parse_args(int argc, char **argv, embdim_cli *a)
     a->seed = SP_DEFAULT_SEED;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+        if (!strcmp(argv[i], "--train")) { /* the rest of the line: sweep options */
+            a->train_argv = argv + i + 1;
+            a->train_argc = argc - i - 1;
+            break;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             if (parse_option(argc, argv, &i, a) < 0) return -1;
         } else if (!a->data) {
@@ -184,6 +194,8 @@ static int load_input(const embdim_cli *a, sp_csr *C, sp_cooc_build_info *info)
     memset(C, 0, sizeof *C);
     memset(info, 0, sizeof *info);
     if (sp_input_kind_of("embdim", a->data, &kind) < 0) return SP_EXIT_USAGE;
+    if (a->train_argv && kind != SP_INPUT_LOG)
+        return sp_cli_usage_error("embdim", "--train needs a click log; %s is a matrix file", a->data);
     if (kind == SP_INPUT_LOG) {
         int code = sp_cooc_build("embdim", a->data, &a->c, C, info);
         return code ? code : check_matrix(a->data, C) < 0 ? SP_EXIT_USAGE : 0;
@@ -373,6 +385,11 @@ static int advise_and_print(const embdim_cli *a, const sp_csr *C, sp_embdim_opti
         sp_embdim_cli_print(a, o, &r, info, NULL, NULL);
         if (a->plot && (rc = sp_embdim_cli_write_plot(a->plot, a->data, &r)) < 0)
             code = sp_cli_report("embdim", rc);
+        if (a->train_argv && code != SP_EXIT_USAGE) {
+            int t = sp_cli_embdim_train(a->data, &r, a->min_captured, &a->c, a->json, a->train_argc,
+                                        a->train_argv, stdout);
+            if (t) code = t;
+        }
     }
     sp_embdim_result_uninit(&r);
     return code;

@@ -16,6 +16,8 @@ typedef struct embdim_cli {
     uint64_t seed;
     int json;
     sp_cooc_args c;
+    int train_argc;    /* --train: the arguments after it are `spartan sweep` options */
+    char **train_argv; /* NULL without --train */
 } embdim_cli;
 
 /* Parse argv into args and options. Returns -1 to go on, otherwise the exit

@@ -61,6 +61,9 @@ static int report(int rank, int status)
 static int setup_input(const embdim_cli *a, input_setup *in)
 {
     memset(in, 0, sizeof *in);
+    if (a->train_argv)
+        return sp_cli_usage_error("embdim", "--train is not available under mpirun: run the "
+                                            "advisor distributed, then train without mpirun");
     if (sp_input_kind_of("embdim", a->data, &in->kind) < 0) return SP_EXIT_USAGE;
     if (in->kind == SP_INPUT_LOG)
         return sp_cooc_args_options("embdim", &a->c, &in->ro, &in->vo, &in->co, &in->flags) < 0
