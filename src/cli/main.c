@@ -30,6 +30,10 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* One level of parallelism by default: OpenMP loops with single-threaded
+     * OpenBLAS (both pools on 2 cores oversubscribe and halve throughput).
+     * Commands with --threads T set it again. */
+    sp_set_threads(sp_get_threads());
     if (argc < 2) {
         print_help(stderr);
         return SP_EXIT_USAGE;
