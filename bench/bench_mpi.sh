@@ -3,7 +3,7 @@
 # (bench_parpack, both in the same mpirun) at P = 1 and 2, one thread per rank:
 #   power-law co-occurrence-like n = 10^6 and 10^7 (~10 nnz/row, nev 10),
 #   2D Laplacian n = 10^6 (nev 4, tol 1e-4: clustered, thousands of matvecs).
-# Rows are balanced by nnz + ncv x rows (as spartan eigs does); the n = 10^6
+# Rows are balanced by nnz + ncv/3 x rows (as spartan eigs does); the n = 10^6
 # power-law matrix is also run balanced by nnz only (--row-weight 0).
 # Prints each run's report and a Markdown table of the RESULT lines at the end.
 # Not a test: nothing is asserted. Every rank generates only its own rows.

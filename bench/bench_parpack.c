@@ -7,7 +7,7 @@
  * rank against the (nnz/P) 12 + n_local ncv 8 model; then the ratios.
  *   mpirun -np P bench_parpack (--gen SPEC | FILE.mtx | FILE.csr) [--nev K]
  *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S] [--row-weight W]
- * Rows are balanced by nnz + W rows (default W = ncv, as spartan eigs does;
+ * Rows are balanced by nnz + W rows (default W = ncv/3, as spartan eigs does;
  * 0 = nnz only).
  * Both solvers use the same distributed matvec (sp_dist_csr_matvec), so the
  * comparison is of the Krylov codes. spartan's missed-copies search is off
@@ -74,7 +74,7 @@ static void reset_peak_rss(void)
 typedef struct bench_args {
     const char *input;
     int gen, nev, ncv, maxit;
-    long row_weight; /* -1: ncv */
+    long row_weight; /* -1: ncv / 3 */
     double tol;
     sp_which which;
     uint64_t seed;
@@ -97,7 +97,7 @@ static int parse(int argc, char **argv, bench_args *b)
         else return 2;
     }
     if (b->ncv == 0) b->ncv = 2 * b->nev + 1 > 20 ? 2 * b->nev + 1 : 20;
-    if (b->row_weight < 0) b->row_weight = b->ncv;
+    if (b->row_weight < 0) b->row_weight = b->ncv / 3 > 1 ? b->ncv / 3 : 1;
     return b->input && b->nev > 0 ? 0 : 2;
 }
 

@@ -45,7 +45,7 @@ static void print_help(FILE *out)
             "  -h, --help           this help\n\n"
             "FILE is Matrix Market (.mtx, or gzip) or binary CSR (.csr, see 'spartan convert').\n"
             "Under mpirun (spartan built with MPI) every rank reads or generates only its\n"
-            "rows (contiguous blocks balancing nnz + ncv x rows) and results are printed\n"
+            "rows (contiguous blocks balancing nnz + ncv/3 x rows) and results are printed\n"
             "once, by rank 0.\n\n"
             "examples:\n"
             "  spartan eigs tests/data/bfwa62.mtx --nev 4\n"

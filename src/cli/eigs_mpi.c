@@ -1,7 +1,7 @@
 /* eigs_mpi.c: `mpirun -np P spartan eigs ...`: the serial command's options
  * and output, with the matrix distributed by contiguous row blocks balancing
- * nnz + ncv x rows (dist.h: the matvec costs per nonzero, the Krylov vectors
- * per row). Guarantees: MPI is initialized only when mpirun started the
+ * nnz + (ncv/3) x rows (dist.h: the matvec costs per nonzero, the Krylov
+ * vectors per row). Guarantees: MPI is initialized only when mpirun started the
  * process; results and messages are printed once, by rank 0; every rank ends
  * with the same exit code (0, 1 not converged, 2 bad usage or input), errors
  * being agreed across ranks so none hangs. Does no numerics itself. */
@@ -76,7 +76,7 @@ static void print_results(const eigs_args *a, sp_dist_csr *D, const sp_eigs_opti
              sp_dist_exchange_name(D->exchange), s.allreduces, per, s.compute, s.comm, s.allreduce);
     sp_eigs_cli_print(a, D->n, D->nnz, o, r, extra);
     if (!a->json)
-        printf("distributed over %d ranks (rows balanced by nnz + ncv x rows, %s exchange): matvec compute %.3f s, "
+        printf("distributed over %d ranks (rows balanced by nnz + ncv/3 x rows, %s exchange): matvec compute %.3f s, "
                "communication %.3f s, %lld allreduces (%.2f per matvec, %.3f s)\n", D->nranks,
                sp_dist_exchange_name(D->exchange), s.compute, s.comm, s.allreduces, per, s.allreduce);
     fflush(stdout);
@@ -142,13 +142,16 @@ static int solve(const eigs_args *a, sp_dist_csr *D, sp_eigs_options *o)
     return code;
 }
 
-/* The largest Krylov subspace the solve will use: the weight of a row
- * against a nonzero when balancing the ranks (sp_dist_csr_rebalance). */
-static int64_t krylov_size(const sp_eigs_options *o, int n)
+/* Weight of a row against a nonzero when balancing the ranks
+ * (sp_dist_csr_rebalance): ncv / 3, ncv the largest Krylov subspace. Measured
+ * at P = 1 (bench/RESULTS.md, power-law n = 10^7, ncv 21): a nonzero costs
+ * about 8.6 ns per matvec, a row about 56 ns of vector work per Arnoldi step. */
+static int64_t row_weight(const sp_eigs_options *o, int n)
 {
     int m = o->ncv > 0 ? o->ncv : o->nested_count > 0 ? o->nested[o->nested_count - 1] : 0;
     if (m == 0) m = 2 * o->nev + 1 > 20 ? 2 * o->nev + 1 : 20;
-    return m < n ? m : n;
+    m = m < n ? m : n;
+    return m / 3 > 1 ? m / 3 : 1;
 }
 
 static int run(int argc, char **argv, int rank)
@@ -163,7 +166,7 @@ static int run(int argc, char **argv, int rank)
     if (a.threads > 0) sp_set_threads((int)a.threads);
     sp_dist_csr D;
     int rc = sp_eigs_mpi_load(MPI_COMM_WORLD, &a, &D);
-    if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, krylov_size(&o, D.n));
+    if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, row_weight(&o, D.n));
     if (rc < 0) return report(rank, rc);
     double *v0 = NULL;
     code = a.v0 ? sp_eigs_mpi_load_v0(a.v0, &D, &v0) : 0;
