@@ -8,20 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mpi_test_util.h"
 #include "spartan/dist.h"
 
-static int rank_, nranks_, passed_, failed_;
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (cond) passed_++;                                                                   \
-        else {                                                                                 \
-            failed_++;                                                                         \
-            fprintf(stderr, "rank %d: %s:%d: FAILED %s: ", rank_, __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
-    } while (0)
 
 /* n x n random pattern: row i has about density * n entries, rows listed in
  * empty_every are empty; symmetric = 1 mirrors it. Same on every rank. */
@@ -241,9 +231,7 @@ static void check_operator(void)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks_);
+    mpi_test_init(&argc, &argv);
     run_case(3, 0.7, 0, 0, 11);   /* fewer rows than 4 ranks */
     run_case(1, 1.0, 0, 0, 12);   /* one row */
     run_case(2, 0.0, 0, 0, 13);   /* no entries at all */
@@ -255,9 +243,5 @@ int main(int argc, char **argv)
     for (uint64_t seed = 100; seed < 110; seed++) run_case(5 + (int)(seed % 23), 0.2, (int)(seed % 3), (int)(seed % 2), seed);
     check_agreed_error();
     check_operator();
-    int totals[2] = {passed_, failed_}, sums[2];
-    MPI_Allreduce(totals, sums, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank_ == 0) printf("mpi_comm_plan (%d ranks): %d passed, %d failed\n", nranks_, sums[0], sums[1]);
-    MPI_Finalize();
-    return sums[1] != 0;
+    return mpi_test_finish("mpi_comm_plan");
 }

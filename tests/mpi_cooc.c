@@ -9,22 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mpi_test_util.h"
 #include "spartan/advisor.h"
 #include "spartan/data.h"
 #include "spartan/dist.h"
 
-static int rank_, nranks_, passed_, failed_;
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (cond) passed_++;                                                                   \
-        else {                                                                                 \
-            failed_++;                                                                         \
-            fprintf(stderr, "rank %d: %s:%d: FAILED %s: ", rank_, __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
-    } while (0)
 
 static const char *log_path(void)
 {
@@ -120,9 +110,7 @@ static void check_advice(const sp_vocab *v, sp_cooc_options co)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks_);
+    mpi_test_init(&argc, &argv);
     sp_vocab_options vo;
     sp_vocab_options_default(&vo);
     vo.min_count = 5;
@@ -141,9 +129,5 @@ int main(int argc, char **argv)
         check_advice(v, co);
     }
     sp_vocab_free(v);
-    int all = 0;
-    MPI_Allreduce(&failed_, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank_ == 0) printf("mpi_cooc at %d ranks: %d checks passed, %d failed\n", nranks_, passed_, all);
-    MPI_Finalize();
-    return all != 0;
+    return mpi_test_finish("mpi_cooc");
 }

@@ -8,23 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mpi_test_util.h"
 #include "spartan/dist.h"
 #include "spartan/generate.h"
 
 #define TOL_AGREE 1e-10
 
-static int rank_, nranks_, passed_, failed_;
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (cond) passed_++;                                                                   \
-        else {                                                                                 \
-            failed_++;                                                                         \
-            fprintf(stderr, "rank %d: %s:%d: FAILED %s: ", rank_, __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
-    } while (0)
 
 typedef struct eig_case {
     const char *source; /* file in SPARTAN_TEST_DATA, or "gen:SPEC" */
@@ -150,9 +140,7 @@ static const eig_case cases[] = {
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks_);
+    mpi_test_init(&argc, &argv);
     int64_t allreduces = 0, matvecs = 0;
     if (rank_ == 0) printf("mpi_eigs (%d ranks): serial vs distributed sp_eigs\n", nranks_);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) run_case(&cases[k], &allreduces, &matvecs);
@@ -160,9 +148,5 @@ int main(int argc, char **argv)
         printf("allreduces per matvec (Arnoldi step, incl. restarts and final residuals): %.2f "
                "(%lld / %lld)\n", matvecs ? (double)allreduces / (double)matvecs : 0.0,
                (long long)allreduces, (long long)matvecs);
-    int totals[2] = {passed_, failed_}, sums[2];
-    MPI_Allreduce(totals, sums, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank_ == 0) printf("mpi_eigs (%d ranks): %d passed, %d failed\n", nranks_, sums[0], sums[1]);
-    MPI_Finalize();
-    return sums[1] != 0;
+    return mpi_test_finish("mpi_eigs");
 }

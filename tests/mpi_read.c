@@ -11,22 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "mpi_test_util.h"
 #include "spartan/csr_binary.h"
 #include "spartan/dist.h"
 
-static int rank_, nranks_, passed_, failed_;
 static char tmpdir_[256], data_[1024];
 
-#define CHECK(cond, ...)                                                                       \
-    do {                                                                                       \
-        if (cond) passed_++;                                                                   \
-        else {                                                                                 \
-            failed_++;                                                                         \
-            fprintf(stderr, "rank %d: %s:%d: FAILED %s: ", rank_, __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
-    } while (0)
 
 /* Same message on every rank (compared with rank 0's). */
 static int same_message_everywhere(const char *msg)
@@ -245,9 +235,7 @@ static void check_binary(void)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks_);
+    mpi_test_init(&argc, &argv);
     const char *dir = getenv("SPARTAN_TEST_DATA");
     snprintf(data_, sizeof data_, "%s", dir ? dir : "tests/data");
     if (rank_ == 0) {
@@ -266,9 +254,5 @@ int main(int argc, char **argv)
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir_);
         if (tmpdir_[0] && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir_);
     }
-    int totals[2] = {passed_, failed_}, sums[2];
-    MPI_Allreduce(totals, sums, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank_ == 0) printf("mpi_read (%d ranks): %d passed, %d failed\n", nranks_, sums[0], sums[1]);
-    MPI_Finalize();
-    return sums[1] != 0;
+    return mpi_test_finish("mpi_read");
 }
