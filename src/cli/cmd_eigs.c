@@ -51,7 +51,7 @@ static void print_help(FILE *out)
             "  spartan eigs tests/data/bfwa62.mtx --nev 4\n"
             "  spartan eigs tests/data/plat362.mtx --nev 7 --method iram --ncv 15 --tol 1e-8\n"
             "  spartan eigs tests/data/west0479.mtx --nev 2 --nested 10,15,20 --plot conv.svg\n"
-            "  spartan eigs --gen laplace2d:300 --nev 6 --which LA --json\n"
+            "  spartan eigs --gen laplace2d:100 --nev 6 --which LA --json\n"
             "  mpirun -np 2 spartan eigs --gen powerlaw:1000000:10 --nev 10 --method iram\n\n"
             "exit status: 0 all K converged, 1 not all (the converged ones are printed),\n"
             "             2 bad usage or bad input\n",
