@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libopenblas-dev liblapacke-dev
-          libopenmpi-dev openmpi-bin zlib1g-dev libcmocka-dev)
+          libopenmpi-dev openmpi-bin zlib1g-dev libcmocka-dev python3 gzip)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libarpack2-dev libparpack2-dev hyperfine python3-torch)
 fi
