@@ -9,21 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mpi_test_util.h"
 #include "spartan/dist.h"
 #include "spartan/generate.h"
 
-static int rank_, nranks_, passed_, failed_;
 
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (cond) passed_++;                                                                  \
-        else {                                                                                \
-            failed_++;                                                                        \
-            fprintf(stderr, "rank %d: %s:%d: FAILED %s: ", rank_, __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                                     \
-            fputc('\n', stderr);                                                              \
-        }                                                                                     \
-    } while (0)
 
 static int world_sum(void *ctx, double *buf, int count)
 {
@@ -118,17 +108,11 @@ static void run_case(const char *spec, int lopsided)
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks_);
+    mpi_test_init(&argc, &argv);
     const char *specs[] = {"laplace2d:23", "laplace3d:7", "random-sparse:700:6:9", "powerlaw:4000:9",
                            "powerlaw:1500:5:1.5:3", "powerlaw:3:1"};
     if (rank_ == 0) printf("mpi_gen_rows (%d ranks): generated row blocks vs the whole matrix\n", nranks_);
     for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++)
         for (int lopsided = 0; lopsided < 2; lopsided++) run_case(specs[s], lopsided);
-    int totals[2] = {passed_, failed_}, sums[2];
-    MPI_Allreduce(totals, sums, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-    if (rank_ == 0) printf("mpi_gen_rows (%d ranks): %d passed, %d failed\n", nranks_, sums[0], sums[1]);
-    MPI_Finalize();
-    return sums[1] != 0;
+    return mpi_test_finish("mpi_gen_rows");
 }

@@ -55,6 +55,11 @@ int sp_eigs_cli_write_plot(const char *path, const char *title, const sp_eigs_re
  * was started by mpirun (OMPI_COMM_WORLD_SIZE or PMIX_RANK set), without
  * touching MPI; then sp_eigs_mpi runs the whole command on every rank. */
 int sp_eigs_mpi_launched(void);
+
+/* The body of a command under mpirun (MPI builds only): MPI_Init, errors
+ * returned rather than fatal, run(argc, argv, rank), flush, MPI_Finalize.
+ * Returns run's exit code (2 when MPI_Init fails). */
+int sp_cli_mpi_main(const char *cmd, int argc, char **argv, int (*run)(int, char **, int));
 int sp_eigs_mpi(int argc, char **argv);
 
 #endif

@@ -177,10 +177,10 @@ static int run(int argc, char **argv, int rank)
     return code;
 }
 
-int sp_eigs_mpi(int argc, char **argv)
+int sp_cli_mpi_main(const char *cmd, int argc, char **argv, int (*run)(int, char **, int))
 {
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
-        fprintf(stderr, "spartan eigs: MPI_Init failed\n");
+        fprintf(stderr, "spartan %s: MPI_Init failed\n", cmd);
         return SP_EXIT_USAGE;
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -191,6 +191,8 @@ int sp_eigs_mpi(int argc, char **argv)
     MPI_Finalize();
     return code;
 }
+
+int sp_eigs_mpi(int argc, char **argv) { return sp_cli_mpi_main("eigs", argc, argv, run); }
 #else
 int sp_eigs_mpi(int argc, char **argv)
 {

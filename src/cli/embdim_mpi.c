@@ -9,6 +9,7 @@
  * The launch test is sp_eigs_mpi_launched (eigs_mpi.c). No numerics here. */
 #include <stdlib.h>
 #include "cli/cli.h"
+#include "cli/eigs_cli.h"
 #include "cli/embdim_cli.h"
 
 #ifdef SPARTAN_HAVE_MPI
@@ -349,20 +350,7 @@ static int run(int argc, char **argv, int rank)
     return code;
 }
 
-int sp_embdim_mpi(int argc, char **argv)
-{
-    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
-        fprintf(stderr, "spartan embdim: MPI_Init failed\n");
-        return SP_EXIT_USAGE;
-    }
-    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    int code = run(argc, argv, rank);
-    fflush(stdout), fflush(stderr);
-    MPI_Finalize();
-    return code;
-}
+int sp_embdim_mpi(int argc, char **argv) { return sp_cli_mpi_main("embdim", argc, argv, run); }
 #else
 int sp_embdim_mpi(int argc, char **argv)
 {
