@@ -59,6 +59,11 @@ int sp_eigs_mpi_launched(void);
 /* The body of a command under mpirun (MPI builds only): MPI_Init, errors
  * returned rather than fatal, run(argc, argv, rank), flush, MPI_Finalize.
  * Returns run's exit code (2 when MPI_Init fails). */
+/* Ranks other than 0 run the command silently: between begin and end their
+ * stdout and stderr go to /dev/null (saved keeps the originals). */
+void sp_cli_mpi_quiet_begin(int rank, int saved[2]);
+void sp_cli_mpi_quiet_end(int saved[2]);
+
 int sp_cli_mpi_main(const char *cmd, int argc, char **argv, int (*run)(int, char **, int));
 int sp_eigs_mpi(int argc, char **argv);
 

@@ -22,7 +22,7 @@ int sp_eigs_mpi_launched(void)
 
 /* Ranks other than 0 parse the same argv silently: their stdout and stderr
  * go to /dev/null meanwhile (saved[] keeps the originals). */
-static void quiet_begin(int rank, int saved[2])
+void sp_cli_mpi_quiet_begin(int rank, int saved[2])
 {
     saved[0] = saved[1] = -1;
     if (rank == 0) return;
@@ -34,7 +34,7 @@ static void quiet_begin(int rank, int saved[2])
     close(devnull);
 }
 
-static void quiet_end(int saved[2])
+void sp_cli_mpi_quiet_end(int saved[2])
 {
     fflush(stdout), fflush(stderr);
     for (int k = 0; k < 2; k++)
@@ -159,9 +159,9 @@ static int run(int argc, char **argv, int rank)
     eigs_args a;
     sp_eigs_options o;
     int saved[2];
-    quiet_begin(rank, saved);
+    sp_cli_mpi_quiet_begin(rank, saved);
     int code = sp_eigs_cli_parse(argc, argv, &a, &o);
-    quiet_end(saved);
+    sp_cli_mpi_quiet_end(saved);
     if (code >= 0) return code;
     if (a.threads > 0) sp_set_threads((int)a.threads);
     sp_dist_csr D;

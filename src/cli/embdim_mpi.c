@@ -30,27 +30,6 @@ typedef struct input_setup {
     unsigned flags;
 } input_setup;
 
-/* Ranks other than 0 run the same code silently: stdout and stderr go to
- * /dev/null meanwhile (saved[] keeps the originals). */
-static void quiet_begin(int rank, int saved[2])
-{
-    saved[0] = saved[1] = -1;
-    if (rank == 0) return;
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull < 0) return;
-    fflush(stdout), fflush(stderr);
-    saved[0] = dup(1), saved[1] = dup(2);
-    dup2(devnull, 1), dup2(devnull, 2);
-    close(devnull);
-}
-
-static void quiet_end(int saved[2])
-{
-    fflush(stdout), fflush(stderr);
-    for (int k = 0; k < 2; k++)
-        if (saved[k] >= 0) dup2(saved[k], k + 1), close(saved[k]);
-}
-
 /* The status as an exit code, its message printed by rank 0 only. */
 static int report(int rank, int status)
 {
@@ -181,14 +160,14 @@ static int build_rows(MPI_Comm comm, int rank, const embdim_cli *a, const input_
     if (sym) co.normalize = SP_COOC_NORM_NONE;
     co.row_begin = lo, co.row_end = hi;
     info->map_flags = in->flags;
-    quiet_begin(rank, saved);
+    sp_cli_mpi_quiet_begin(rank, saved);
     if (lo < hi) {
         rc = sp_cooc_build_matrix("embdim", a->data, &in->ro, v, &co, rows, info);
     } else { /* an empty block (row_begin == row_end would mean all rows) */
         *rows = (sp_csr){0, n, 0, sp_calloc(1, sizeof(int64_t)), NULL, NULL};
         rc = rows->rowptr ? SP_OK : SP_ENOMEM;
     }
-    quiet_end(saved);
+    sp_cli_mpi_quiet_end(saved);
     rc = sp_dist_agree(comm, rc);
     if (rc == SP_OK && sym) rc = sym_normalize(comm, n, lo, rows);
     return rc;
@@ -333,10 +312,10 @@ static int run(int argc, char **argv, int rank)
     sp_embdim_options o;
     input_setup in;
     int saved[2];
-    quiet_begin(rank, saved);
+    sp_cli_mpi_quiet_begin(rank, saved);
     int code = sp_embdim_cli_parse(argc, argv, &a, &o);
     if (code < 0) code = setup_input(&a, &in);
-    quiet_end(saved);
+    sp_cli_mpi_quiet_end(saved);
     int worst = code;
     MPI_Allreduce(&code, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (worst >= 0) return worst;
