@@ -6,24 +6,7 @@
 set -u
 bin=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
-
-expect_exit() { # expect_exit CODE DESCRIPTION ARGS...
-    local code=$1 what=$2
-    shift 2
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -eq "$code" ]; then echo "ok   $what (exit $got)"
-    else echo "FAIL $what: exit $got, expected $code"; cat "$tmp/out" "$tmp/err"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 # ---- success, table and json ----
 expect_exit 0 "bfwa62 auto (dense)" eigs "$data/bfwa62.mtx" --nev 4
@@ -84,5 +67,4 @@ expect_exit 2 "v0 wrong size" eigs "$data/plat362.mtx" --nev 2 --v0 "$tmp/v0.mtx
 expect_exit 0 "--help" eigs --help
 check "help has examples" grep -q "examples:" "$tmp/out"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+finish

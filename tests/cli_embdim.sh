@@ -7,26 +7,9 @@
 set -u
 bin=$1
 data=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib_cli.sh"
 planted="$data/advisor/planted_k4.tsv.gz"
 slice="$data/criteo/criteo_train_2000.txt.gz"
-
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
-
-expect_exit() { # expect_exit CODE DESCRIPTION ARGS...
-    local code=$1 what=$2
-    shift 2
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -eq "$code" ]; then echo "ok   $what (exit $got)"
-    else echo "FAIL $what: exit $got, expected $code"; cat "$tmp/out" "$tmp/err"; fails=$((fails + 1)); fi
-}
 
 # ---- cooc ----
 expect_exit 0 "cooc tiny plain" cooc "$data/criteo/tiny.tsv" -o "$tmp/tiny.mtx" --min-count 0
@@ -119,5 +102,4 @@ check "sweep progress on stderr" grep -q "^sweep: emb_dim 4 done" "$tmp/err"
 expect_exit 2 "--train on a matrix file" embdim "$tmp/planted.mtx" --candidates 2 --train --epochs 1
 expect_exit 2 "--train with a bad sweep option" embdim "$slice" --min-count 5 --candidates 4 --train --emb-dims 4
 
-if [ "$fails" -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
-echo "all passed"
+finish

@@ -4,24 +4,7 @@
 # usage: cli_gen.sh SPARTAN_BIN DATA_DIR
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-check() { # check DESCRIPTION CONDITION...
-    local what=$1
-    shift
-    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
-}
-
-expect_exit() { # expect_exit CODE DESCRIPTION ARGS...
-    local code=$1 what=$2
-    shift 2
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" -eq "$code" ]; then echo "ok   $what (exit $got)"
-    else echo "FAIL $what: exit $got, expected $code"; cat "$tmp/err"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 # header line and size line (first non-comment line after the banner)
 banner() { head -n 1 "$1"; }
@@ -78,5 +61,4 @@ expect_exit 2 "unwritable output" gen laplace2d 3 -o "$tmp/no/such/dir/x.mtx"
 check "error message names the problem" grep -q "spartan gen" "$tmp/err"
 check "no file left behind on bad usage" [ ! -e "$tmp/x.mtx" ]
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+finish

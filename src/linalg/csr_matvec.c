@@ -3,15 +3,12 @@
  * for A x, increasing row for A^T x) whatever the thread count, so results are
  * bit-identical to the serial loop. Also the nnz-balanced row partition. */
 #include "spartan/linalg.h"
+#include "linalg/csr_blocks.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-/* Below this many nonzeros a product runs on one thread (not worth waking others). */
-#define SP_CSR_PARALLEL_MIN_NNZ 50000
-#define SP_CSR_MAX_BLOCKS 256
-
-static int csr_blocks(const sp_csr *A)
+int sp_csr_thread_blocks(const sp_csr *A)
 {
     int threads = 1;
 #ifdef _OPENMP
@@ -70,7 +67,7 @@ static void matvec_rows(const sp_csr *A, const double *x, double *y, int r0, int
 void sp_csr_matvec(const sp_csr *A, const double *x, double *y)
 {
     int starts[SP_CSR_MAX_BLOCKS + 1];
-    int blocks = csr_blocks(A);
+    int blocks = sp_csr_thread_blocks(A);
     if (blocks == 1 || sp_rows_partition_by_nnz(A->rows, A->rowptr, blocks, starts) < 0) {
         matvec_rows(A, x, y, 0, A->rows);
         return;
@@ -118,7 +115,7 @@ static void matvec_t_columns(const sp_csr *A, const double *x, double *y, int c0
  * no atomics, no per-thread partial vectors, rows added in increasing order. */
 void sp_csr_matvec_t(const sp_csr *A, const double *x, double *y)
 {
-    int blocks = csr_blocks(A);
+    int blocks = sp_csr_thread_blocks(A);
     if (blocks > A->cols) blocks = A->cols > 0 ? A->cols : 1;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (blocks > 1)

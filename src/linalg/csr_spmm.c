@@ -6,6 +6,7 @@
  * order). Not a general sparse-times-sparse product. */
 #include <stdlib.h>
 #include "spartan/linalg.h"
+#include "linalg/csr_blocks.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -13,18 +14,6 @@
 #ifndef SP_SPMM_CHUNK
 #define SP_SPMM_CHUNK 4 /* vectors per sweep: measured best (the gathered X stays small) */
 #endif
-#define SP_SPMM_PARALLEL_MIN_NNZ 50000
-#define SP_SPMM_MAX_BLOCKS 256
-
-static int spmm_blocks(const sp_csr *A)
-{
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
-    if (A->nnz < SP_SPMM_PARALLEL_MIN_NNZ || threads < 1) return 1;
-    return threads > SP_SPMM_MAX_BLOCKS ? SP_SPMM_MAX_BLOCKS : threads;
-}
 
 /* Xr (cols x kp, row-major, kp = kc rounded up to 4, padding zero) =
  * X(:, 0:kc-1) (column-major, ld ldx), for rows r0..r1-1. */
@@ -91,7 +80,7 @@ int sp_csr_spmm(const sp_csr *A, const double *X, int ldx, double *Y, int ldy, i
     if (kc_max > 4) kc_max = kc_max / 4 * 4; /* full sweeps of 4 first, the rest last */
     double *Xr = malloc((size_t)(A->cols > 0 ? A->cols : 1) * (size_t)kp_max * sizeof(double));
     if (!Xr) return sp_error(SP_ENOMEM, "csr_spmm: out of memory (%d x %d work)", A->cols, kc_max);
-    int starts[SP_SPMM_MAX_BLOCKS + 1], blocks = spmm_blocks(A);
+    int starts[SP_CSR_MAX_BLOCKS + 1], blocks = sp_csr_thread_blocks(A);
     if (blocks > 1 && sp_rows_partition_by_nnz(A->rows, A->rowptr, blocks, starts) < 0) blocks = 1;
     if (blocks == 1) starts[0] = 0, starts[1] = A->rows;
     for (int j0 = 0; j0 < k; j0 += kc_max) {
