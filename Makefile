@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan bench install clean
+.PHONY: all deps build demo test test-asan test-noomp bench install clean
 
 all: build
 
@@ -25,6 +25,11 @@ test-asan: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
+test-noomp: deps
+	cmake -S . -B build-noomp -DCMAKE_BUILD_TYPE=Release -DSPARTAN_OPENMP=OFF -DSPARTAN_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build build-noomp -j $(JOBS)
+	cd build-noomp && ctest --output-on-failure -j $(JOBS)
+
 bench: build
 	@bash scripts/install-deps.sh --bench
 	cmake -S . -B $(BUILD) -DSPARTAN_BENCH=ON >/dev/null && cmake --build $(BUILD) -j $(JOBS)
@@ -34,4 +39,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-noomp

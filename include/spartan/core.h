@@ -137,9 +137,9 @@ void sp_atomic_abort(sp_atomic_file *f); /* close and remove the temp file; free
 
 /* ---- threads ----------------------------------------------------------- */
 
-/* Set OpenMP threads for spartan's loops and pin OpenBLAS to 1 thread when
- * threads > 1 (one level of parallelism at a time), or give BLAS the threads
- * when OpenMP is off. threads <= 0 leaves the defaults. */
+/* Set OpenMP threads for spartan's loops and pin OpenBLAS to 1 thread (one
+ * level of parallelism at a time; results independent of the thread count).
+ * Without OpenMP the library runs serially. threads <= 0 leaves the defaults. */
 void sp_set_threads(int threads);
 int sp_get_threads(void);
 

@@ -1,5 +1,6 @@
-/* threads.c: one level of parallelism at a time. With OpenMP threads > 1,
- * OpenBLAS runs single-threaded (its own pool on top would oversubscribe). */
+/* threads.c: one level of parallelism at a time: OpenMP loops, OpenBLAS
+ * single-threaded (its own pool on top would oversubscribe, and its threaded
+ * reductions would change results with the thread count). */
 #include "spartan/core.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -12,10 +13,11 @@ void sp_set_threads(int threads)
     if (threads <= 0) return;
 #ifdef _OPENMP
     omp_set_num_threads(threads);
-    openblas_set_num_threads(1);
-#else
-    openblas_set_num_threads(threads);
 #endif
+    /* BLAS stays single-threaded even without OpenMP: its threaded reductions
+     * would make results depend on the thread count, and a build without
+     * OpenMP is the serial build. */
+    openblas_set_num_threads(1);
 }
 
 int sp_get_threads(void)

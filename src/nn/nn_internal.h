@@ -15,9 +15,9 @@
 /* Dynamic schedule, for tasks of uneven size that each write their own
  * outputs (so the result still does not depend on who runs which task). */
 #define SP_NN_OMP_FOR_DYNAMIC(cond) SP_NN_PRAGMA(omp parallel for schedule(dynamic, 1) if (cond))
-#else
-#define SP_NN_OMP_FOR(cond)
-#define SP_NN_OMP_FOR_DYNAMIC(cond)
+#else /* no OpenMP: the condition is still evaluated, so its inputs stay "used" */
+#define SP_NN_OMP_FOR(cond) (void)(cond);
+#define SP_NN_OMP_FOR_DYNAMIC(cond) (void)(cond);
 #endif
 
 /* dY (B, out) -> db (out) += column sums (double accumulators, rows in order;
