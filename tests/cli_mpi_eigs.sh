@@ -4,14 +4,14 @@
 # Market, gzip, binary CSR and --gen inputs; IRAM and MIRAMns; symmetric and
 # not), outputs are printed once (rank 0), --vectors/--history/--plot are
 # written, and bad input fails on every rank with exit 2 and one message,
-# never a hang. Skipped (exit 0) only when spartan was built without MPI.
+# never a hang. Skipped (exit 77, reported by CTest as skipped) only when spartan was built without MPI.
 # usage: cli_mpi_eigs.sh SPARTAN_BIN DATA_DIR
 set -u
 bin=$1
 data=$2
 if ! "$bin" --version | grep -q "MPI: yes"; then
     echo "SKIP: $bin was built without MPI ('spartan --version' says MPI: no)"
-    exit 0
+    exit 77
 fi
 if ! command -v mpirun >/dev/null || ! command -v python3 >/dev/null; then
     echo "FAIL: spartan has MPI but mpirun or python3 is missing"

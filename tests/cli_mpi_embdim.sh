@@ -4,7 +4,7 @@
 # eigenvalue (1e-10 relative) equal the serial run's, on a click log (raw
 # counts, --normalize sym and ppmi, --weighted) and on Matrix Market and
 # binary CSR files; output printed once (rank 0); bad input fails on every
-# rank with exit 2 and one message, never a hang. Skipped (exit 0) only when
+# rank with exit 2 and one message, never a hang. Skipped (exit 77, reported by CTest as skipped) only when
 # spartan was built without MPI.
 # usage: cli_mpi_embdim.sh SPARTAN_BIN DATA_DIR
 set -u
@@ -12,7 +12,7 @@ bin=$1
 data=$2
 if ! "$bin" --version | grep -q "MPI: yes"; then
     echo "SKIP: $bin was built without MPI ('spartan --version' says MPI: no)"
-    exit 0
+    exit 77
 fi
 if ! command -v mpirun >/dev/null || ! command -v python3 >/dev/null; then
     echo "FAIL: spartan has MPI but mpirun or python3 is missing"
