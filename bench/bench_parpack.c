@@ -7,11 +7,16 @@
  * rank against the (nnz/P) 12 + n_local ncv 8 model; then the ratios.
  *   mpirun -np P bench_parpack (--gen SPEC | FILE.mtx | FILE.csr) [--nev K]
  *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S] [--row-weight W]
- * Rows are balanced by nnz + W rows (default W = ncv/3, as spartan eigs does;
- * 0 = nnz only).
- * Both solvers use the same distributed matvec (sp_dist_csr_matvec), so the
- * comparison is of the Krylov codes. spartan's missed-copies search is off
- * (PARPACK has none). Nothing is asserted; output on rank 0. */
+ *       [--balance measured|model]
+ * Rows are balanced by nnz + W rows (default W = ncv/3; 0 = nnz only), then
+ * (--balance measured, the default, as spartan eigs does) by measured time
+ * (sp_dist_csr_balance_measured).
+ * Both solvers use the same distributed matvec (sp_dist_csr_matvec) and the
+ * same allocator (sp_malloc: huge-page advice for large blocks), so the
+ * comparison is of the Krylov codes; spartan's final true residuals go
+ * through its block product (sp_dist_csr_matmat). Both return eigenvectors
+ * (PARPACK rvec = 1). spartan's missed-copies search is off (PARPACK has
+ * none). Nothing is asserted; output on rank 0. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +80,7 @@ typedef struct bench_args {
     const char *input;
     int gen, nev, ncv, maxit;
     long row_weight; /* -1: ncv / 3 */
+    int measured;    /* 1: then sp_dist_csr_balance_measured (default) */
     double tol;
     sp_which which;
     uint64_t seed;
@@ -82,7 +88,7 @@ typedef struct bench_args {
 
 static int parse(int argc, char **argv, bench_args *b)
 {
-    *b = (bench_args){NULL, 0, 10, 0, 300000, -1, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
+    *b = (bench_args){NULL, 0, 10, 0, 300000, -1, 1, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--gen") && v) b->input = v, b->gen = 1, i++;
@@ -90,6 +96,7 @@ static int parse(int argc, char **argv, bench_args *b)
         else if (!strcmp(a, "--ncv") && v) b->ncv = atoi(v), i++;
         else if (!strcmp(a, "--maxit") && v) b->maxit = atoi(v), i++;
         else if (!strcmp(a, "--row-weight") && v) b->row_weight = atol(v), i++;
+        else if (!strcmp(a, "--balance") && v) { if (strcmp(v, "model") && strcmp(v, "measured")) return 2; b->measured = !strcmp(v, "measured"); i++; }
         else if (!strcmp(a, "--tol") && v) b->tol = atof(v), i++;
         else if (!strcmp(a, "--seed") && v) b->seed = strtoull(v, NULL, 10), i++;
         else if (!strcmp(a, "--which") && v) { if (sp_which_parse(v, &b->which) < 0) return 2; i++; }
@@ -169,7 +176,7 @@ static void run_spartan(const bench_args *b, sp_dist_csr *D, const double *v0, r
     sp_eigs_result r;
     memset(&r, 0, sizeof r);
     o.nev = b->nev, o.ncv = b->ncv, o.tol = b->tol, o.which = b->which, o.seed = b->seed;
-    o.method = SP_EIG_IRAM, o.v0 = v0, o.check_missed_copies = 0;
+    o.method = SP_EIG_IRAM, o.v0 = v0, o.check_missed_copies = 0, o.want_vectors = 1;
     o.max_restarts = b->maxit;
     double t0;
     int rc = sp_dist_operator(D, &op);
@@ -196,9 +203,11 @@ static int work_alloc(arpack_work *w, int n_local, int nev, int ncv, int symmetr
     int n = n_local > 0 ? n_local : 1;
     w->n = n_local, w->ncv = ncv, w->symmetric = symmetric;
     w->lworkl = symmetric ? ncv * (ncv + 8) : 3 * ncv * ncv + 6 * ncv;
-    w->resid = malloc((size_t)n * sizeof(double));
-    w->v = malloc((size_t)n * (size_t)ncv * sizeof(double));
-    w->workd = malloc(3 * (size_t)n * sizeof(double));
+    /* sp_malloc, as spartan allocates its basis: large blocks get the same
+     * transparent-huge-page advice, so the shared matvec gathers alike */
+    w->resid = sp_malloc((size_t)n * sizeof(double));
+    w->v = sp_malloc((size_t)n * (size_t)ncv * sizeof(double));
+    w->workd = sp_malloc(3 * (size_t)n * sizeof(double));
     w->workl = malloc((size_t)w->lworkl * sizeof(double));
     w->dr = calloc((size_t)nev + 1, sizeof(double)), w->di = calloc((size_t)nev + 1, sizeof(double));
     w->z = NULL;
@@ -234,17 +243,17 @@ static int arpack_iterate(const bench_args *b, sp_dist_csr *D, arpack_work *w, M
     }
 }
 
-/* Ritz values only (rvec = 0), as spartan computes them without vectors. */
+/* Ritz values and vectors (rvec = 1, into V: ARPACK allows Z = V), as
+ * spartan returns its eigenvectors (and also computes their true residuals). */
 static int arpack_extract(const bench_args *b, arpack_work *w, MPI_Fint comm, int *iparam, int *ipntr)
 {
     int info = 0, ldv = w->n > 0 ? w->n : 1;
     const char *which = sp_which_name(b->which);
-    double zdummy = 0.0;
     if (w->symmetric)
-        pdseupd_c(comm, 0, "A", w->select, w->dr, &zdummy, ldv, 0.0, "I", w->n, which, b->nev, b->tol,
+        pdseupd_c(comm, 1, "A", w->select, w->dr, w->v, ldv, 0.0, "I", w->n, which, b->nev, b->tol,
                   w->resid, w->ncv, w->v, ldv, iparam, ipntr, w->workd, w->workl, w->lworkl, &info);
     else
-        pdneupd_c(comm, 0, "A", w->select, w->dr, w->di, &zdummy, ldv, 0.0, 0.0, w->workev, "I", w->n,
+        pdneupd_c(comm, 1, "A", w->select, w->dr, w->di, w->v, ldv, 0.0, 0.0, w->workev, "I", w->n,
                   which, b->nev, b->tol, w->resid, w->ncv, w->v, ldv, iparam, ipntr, w->workd, w->workl,
                   w->lworkl, &info);
     return info;
@@ -327,8 +336,9 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
     printf("== %s: n %d, nnz %lld, %s, P = %d, nev %d, ncv %d, tol %g, which %s; load %.2f s, "
            "RSS after load %.0f MiB/rank\n", b->input, D->n, (long long)D->nnz, symmetric ? "symmetric" : "nonsymmetric",
            P, b->nev, b->ncv, b->tol, sp_which_name(b->which), load_seconds, base_mib);
-    printf("partition: nnz + %ld x rows balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
-           b->row_weight, rows_max, nnz_max, (double)D->n / P, (double)D->nnz / P);
+    printf("partition: nnz + %ld x rows%s balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
+           b->row_weight, b->measured ? ", then measured time," : "", rows_max, nnz_max, (double)D->n / P,
+           (double)D->nnz / P);
     print_run(sp, model);
     print_run(pa, model);
     double sp_step = sp->matvecs ? (double)sp->allreduces / sp->matvecs : 0.0;
@@ -343,6 +353,20 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
            sp->matvec_compute, sp->matvec_comm, sp->allreduce_seconds, pa->matvec_compute, pa->matvec_comm,
            pa->allreduce_seconds, sp->peak_mib, pa->peak_mib, base_mib, model, sp->nconv, pa->nconv,
            b->row_weight, rows_max);
+}
+
+/* Rows and nonzeros of every rank's block, and the measuring time (rank 0). */
+static void print_blocks(const sp_dist_csr *D, double balance_seconds)
+{
+    long long mine[2] = {D->n_local, (long long)D->nnz_local};
+    long long *all = malloc(2 * (size_t)D->nranks * sizeof *all);
+    MPI_Gather(mine, 2, MPI_LONG_LONG, all, 2, MPI_LONG_LONG, 0, D->comm);
+    if (D->rank == 0) {
+        printf("blocks (rows / nnz):");
+        for (int q = 0; q < D->nranks; q++) printf(" rank %d %lld / %lld;", q, all[2 * q], all[2 * q + 1]);
+        printf(" measured balance took %.2f s\n", balance_seconds);
+    }
+    free(all);
 }
 
 int main(int argc, char **argv)
@@ -362,6 +386,9 @@ int main(int argc, char **argv)
     int rc = load(&b, &D);
     double load_seconds = MPI_Wtime() - t0;
     if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, b.row_weight);
+    double t_balance = MPI_Wtime();
+    if (rc == SP_OK && b.measured) rc = sp_dist_csr_balance_measured(&D, b.ncv);
+    t_balance = MPI_Wtime() - t_balance;
     if (rc == SP_OK) rc = sp_dist_operator(&D, &op); /* collective symmetry check */
     if (rc < 0) {
         if (rank == 0) fprintf(stderr, "bench_parpack: %s\n", sp_errmsg());
@@ -378,6 +405,7 @@ int main(int argc, char **argv)
     double rows_max, nnz_max;
     largest_block(&D, &rows_max, &nnz_max);
     if (rank == 0) report(&b, &D, op.symmetric, &sp, &pa, load_seconds, base, rows_max, nnz_max);
+    print_blocks(&D, t_balance);
     free(v0);
     sp_dist_csr_uninit(&D);
     MPI_Finalize();

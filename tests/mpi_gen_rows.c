@@ -5,7 +5,10 @@
  * sp_dist_csr_from_full: the same partition and the same bits. Blocks are
  * even splits and lopsided ones (rank 0 owning most rows, empty blocks).
  * Then sp_dist_csr_rebalance (nnz + w rows) on both: the same bits again, and
- * the partition sp_rows_partition_by_nnz gives on the serial cost prefix. */
+ * the partition sp_rows_partition_by_nnz gives on the serial cost prefix;
+ * sp_dist_csr_rebalance_cost with a per-row cost known to every rank: the
+ * serial partition of that cost; sp_dist_csr_balance_measured (timings, so
+ * no fixed partition): blocks tile [0, n) and the matvec keeps its bits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,49 @@ static void check_rebalance(const char *spec, const sp_csr *A, sp_dist_csr *X, s
     free(yv);
 }
 
+/* Cost of global row i: lopsided on purpose (the last tenth costs 50x). */
+static int64_t row_cost_of(int n, int i) { return i >= n - n / 10 ? 50 : 1; }
+
+/* y = A x after a partition change: the serial bits on this rank's rows. */
+static int matvec_matches(const sp_csr *A, sp_dist_csr *X)
+{
+    double *xf = malloc(((size_t)A->rows + 1) * sizeof *xf), *yf = malloc(((size_t)A->rows + 1) * sizeof *yf);
+    double *yv = malloc(((size_t)X->n_local + 1) * sizeof *yv);
+    for (int i = 0; i < A->rows; i++) xf[i] = 1.0 - 1e-3 * i;
+    sp_csr_matvec(A, xf, yf);
+    int ok = sp_dist_csr_matvec(X, xf + X->row0, yv) == SP_OK &&
+             !memcmp(yv, yf + X->row0, (size_t)X->n_local * sizeof *yv);
+    free(xf), free(yf), free(yv);
+    return ok;
+}
+
+static void check_cost_and_measured(const char *spec, const sp_csr *A, sp_dist_csr *X)
+{
+    int n = A->rows;
+    int64_t *cost = malloc(((size_t)X->n_local + 1) * sizeof *cost), *prefix = malloc(((size_t)n + 1) * sizeof *prefix);
+    int *want = malloc(((size_t)nranks_ + 1) * sizeof *want);
+    for (int i = 0; i < X->n_local; i++) cost[i] = row_cost_of(n, X->row0 + i);
+    prefix[0] = 0;
+    for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + row_cost_of(n, i);
+    CHECK(sp_dist_csr_rebalance_cost(X, cost) == SP_OK, "%s: rebalance_cost: %s", spec, sp_errmsg());
+    CHECK(sp_rows_partition_by_nnz(n, prefix, nranks_, want) == SP_OK &&
+          !memcmp(want, X->starts, ((size_t)nranks_ + 1) * sizeof *want),
+          "%s: rebalance_cost partition is not the serial partition of the cost", spec);
+    CHECK(matvec_matches(A, X), "%s: matvec after rebalance_cost differs from serial", spec);
+    if (X->n_local > 0) cost[0] = -1;
+    int bad = sp_dist_csr_rebalance_cost(X, cost);
+    CHECK(bad == SP_EINVAL, "%s: a negative cost on some rank gave %d, want SP_EINVAL on every rank", spec, bad);
+    CHECK(sp_dist_csr_balance_measured(X, 21) == SP_OK, "%s: balance_measured: %s", spec, sp_errmsg());
+    CHECK(X->starts[0] == 0 && X->starts[nranks_] == n && X->n_local == X->starts[rank_ + 1] - X->starts[rank_],
+          "%s: measured partition does not tile [0, %d)", spec, n);
+    int64_t nnz = X->nnz_local, total = 0;
+    MPI_Allreduce(&nnz, &total, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    CHECK(total == A->nnz, "%s: %lld nonzeros after balance_measured, want %lld", spec, (long long)total,
+          (long long)A->nnz);
+    CHECK(matvec_matches(A, X), "%s: matvec after balance_measured differs from serial", spec);
+    free(cost), free(prefix), free(want);
+}
+
 static void run_case(const char *spec, int lopsided)
 {
     int n = 0, r0, r1;
@@ -100,6 +146,7 @@ static void run_case(const char *spec, int lopsided)
         CHECK(same_dist(&X, &Y), "%s (%s blocks): rank %d's rows differ from the whole matrix's", spec,
               lopsided ? "lopsided" : "even", rank_);
     if (rc == SP_OK && rf == SP_OK) check_rebalance(spec, &A, &X, &Y);
+    if (rc == SP_OK && rf == SP_OK) check_cost_and_measured(spec, &A, &X);
     if (rank_ == 0) printf("  %-26s %-8s blocks: n %d, nnz %lld\n", spec, lopsided ? "lopsided" : "even", n, (long long)A.nnz);
     sp_dist_csr_uninit(&X);
     sp_dist_csr_uninit(&Y);

@@ -176,6 +176,17 @@ int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dis
  * when the partition does not change; D keeps its exchange mode. On error D
  * is empty. */
 int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight);
+/* (collective) As sp_dist_csr_rebalance, balancing the sum of row_cost
+ * (n_local entries >= 0, any unit, e.g. measured picoseconds) per rank. */
+int sp_dist_csr_rebalance_cost(sp_dist_csr *D, const int64_t *row_cost);
+/* (collective) Balance the measured time of a Krylov step instead of a model:
+ * each rank times its local product on segments of its rows (a nonzero's
+ * cost varies several-fold with how scattered its column is) and a Gram-
+ * Schmidt sweep over ncv vectors, and rows move to the partition that
+ * equalises (segment time per nonzero) x nnz + (sweep time per row) per rank.
+ * Costs about two local products and one 8 x ncv MiB sweep per rank. No-op
+ * at P = 1 and when the partition does not change. */
+int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv);
 /* Frees everything (not collective except for the communicator free); safe
  * on a zeroed struct and twice. */
 void sp_dist_csr_uninit(sp_dist_csr *D);
@@ -183,6 +194,11 @@ void sp_dist_csr_uninit(sp_dist_csr *D);
 int sp_dist_csr_set_exchange(sp_dist_csr *D, sp_dist_exchange mode);
 /* (collective) y = A x on this rank's rows: x_local, y_local (n_local). */
 int sp_dist_csr_matvec(sp_dist_csr *D, const double *x_local, double *y_local);
+/* (collective) Y = A X for k vectors (X: n_local x k, column-major, ld ldx;
+ * Y likewise): 8 vectors per sweep and per ghost message, so a latency-bound
+ * matrix costs about one matvec per 8 vectors. Column j is bit-identical to
+ * sp_dist_csr_matvec of X(:, j); counted as k matvecs. */
+int sp_dist_csr_matmat(sp_dist_csr *D, const double *X, int ldx, double *Y, int ldy, int k);
 /* Global column of compact column c. */
 int sp_dist_csr_global_col(const sp_dist_csr *D, int c);
 /* (collective) 1 when A is exactly symmetric (every stored a_ij equals a_ji,

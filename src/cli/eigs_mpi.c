@@ -76,7 +76,7 @@ static void print_results(const eigs_args *a, sp_dist_csr *D, const sp_eigs_opti
              sp_dist_exchange_name(D->exchange), s.allreduces, per, s.compute, s.comm, s.allreduce);
     sp_eigs_cli_print(a, D->n, D->nnz, o, r, extra);
     if (!a->json)
-        printf("distributed over %d ranks (rows balanced by nnz + ncv/3 x rows, %s exchange): matvec compute %.3f s, "
+        printf("distributed over %d ranks (rows balanced by measured time, %s exchange): matvec compute %.3f s, "
                "communication %.3f s, %lld allreduces (%.2f per matvec, %.3f s)\n", D->nranks,
                sp_dist_exchange_name(D->exchange), s.compute, s.comm, s.allreduces, per, s.allreduce);
     fflush(stdout);
@@ -142,16 +142,25 @@ static int solve(const eigs_args *a, sp_dist_csr *D, sp_eigs_options *o)
     return code;
 }
 
-/* Weight of a row against a nonzero when balancing the ranks
- * (sp_dist_csr_rebalance): ncv / 3, ncv the largest Krylov subspace. Measured
- * at P = 1 (bench/RESULTS.md, power-law n = 10^7, ncv 21): a nonzero costs
- * about 8.6 ns per matvec, a row about 56 ns of vector work per Arnoldi step. */
-static int64_t row_weight(const sp_eigs_options *o, int n)
+/* The largest Krylov subspace the solve will use (ncv). */
+static int krylov_size(const sp_eigs_options *o, int n)
 {
     int m = o->ncv > 0 ? o->ncv : o->nested_count > 0 ? o->nested[o->nested_count - 1] : 0;
     if (m == 0) m = 2 * o->nev + 1 > 20 ? 2 * o->nev + 1 : 20;
     m = m < n ? m : n;
-    return m / 3 > 1 ? m / 3 : 1;
+    return m > 1 ? m : 1;
+}
+
+/* Rows to ranks: first the model nnz + ncv/3 x rows (measured at P = 1 on the
+ * power-law n = 10^7 matrix, ncv 21: a nonzero ~8.6 ns per matvec, a row
+ * ~56 ns of vector work per step), then the measured time of each rank's
+ * product and vector sweep (sp_dist_csr_balance_measured), since a
+ * nonzero's cost varies with how scattered its row's columns are. */
+static int balance_rows(sp_dist_csr *D, const sp_eigs_options *o)
+{
+    int m = krylov_size(o, D->n);
+    int rc = sp_dist_csr_rebalance(D, m / 3 > 1 ? m / 3 : 1);
+    return rc == SP_OK ? sp_dist_csr_balance_measured(D, m) : rc;
 }
 
 static int run(int argc, char **argv, int rank)
@@ -166,7 +175,7 @@ static int run(int argc, char **argv, int rank)
     if (a.threads > 0) sp_set_threads((int)a.threads);
     sp_dist_csr D;
     int rc = sp_eigs_mpi_load(MPI_COMM_WORLD, &a, &D);
-    if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, row_weight(&o, D.n));
+    if (rc == SP_OK) rc = balance_rows(&D, &o);
     if (rc < 0) return report(rank, rc);
     double *v0 = NULL;
     code = a.v0 ? sp_eigs_mpi_load_v0(a.v0, &D, &v0) : 0;

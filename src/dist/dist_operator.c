@@ -10,6 +10,11 @@ static int dist_apply(void *ctx, const double *x, double *y)
     return sp_dist_csr_matvec((sp_dist_csr *)ctx, x, y);
 }
 
+static int dist_apply_block(void *ctx, const double *X, int ldx, double *Y, int ldy, int k)
+{
+    return sp_dist_csr_matmat((sp_dist_csr *)ctx, X, ldx, Y, ldy, k);
+}
+
 static int dist_allreduce_sum(void *ctx, double *buf, int count)
 {
     sp_dist_csr *D = ctx;
@@ -36,6 +41,6 @@ int sp_dist_operator(sp_dist_csr *D, sp_operator *op)
     op->nnz = D->nnz;
     op->csr = NULL;
     op->dense = NULL;
-    op->apply_block = NULL; /* residuals: one distributed matvec per vector */
+    op->apply_block = dist_apply_block; /* residuals: 8 vectors per exchange and sweep */
     return SP_OK;
 }

@@ -79,23 +79,27 @@ static int move_rows(MPI_Comm comm, int n, const sp_csr *B, const move_plan *m, 
     return rc;
 }
 
-/* starts balancing nnz + row_weight rows: the partition by nnz of the cost
- * prefix sums rowptr[i] + row_weight i (any base, as partition_by_nnz takes). */
-static int partition_by_cost(MPI_Comm comm, int n, int row0, const sp_csr *B, int64_t row_weight, int *starts)
+/* starts balancing nnz + row_weight rows, or (row_cost not NULL) the sum of
+ * row_cost over each block: the partition by nnz of the cost prefix sums
+ * (any base, as partition_by_nnz takes). */
+static int partition_by_cost(MPI_Comm comm, int n, int row0, const sp_csr *B, int64_t row_weight,
+                             const int64_t *row_cost, int *starts)
 {
-    if (row_weight <= 0) /* same branch on every rank: row_weight is */
+    if (row_weight <= 0 && !row_cost) /* same branch on every rank */
         return sp_dist_partition_by_nnz(comm, n, row0, B->rows, B->rows ? B->rowptr : NULL, starts);
     int64_t *cost = sp_malloc(((size_t)B->rows + 1) * sizeof *cost);
     int rc = cost ? SP_OK : SP_ENOMEM;
     for (int i = 0; rc == SP_OK && i <= B->rows; i++)
-        cost[i] = (B->rows ? B->rowptr[i] : 0) + row_weight * (int64_t)(row0 + i);
+        cost[i] = row_cost ? (i ? cost[i - 1] + row_cost[i - 1] : 0)
+                           : (B->rows ? B->rowptr[i] : 0) + row_weight * (int64_t)(row0 + i);
     if ((rc = sp_dist_agree(comm, rc)) == SP_OK) rc = sp_dist_partition_by_nnz(comm, n, row0, B->rows, cost, starts);
     free(cost);
     return rc;
 }
 
-/* from_blocks with the partition balancing nnz + row_weight rows. */
-static int blocks_to_dist(MPI_Comm comm, int n, int row0, sp_csr *rows, int64_t row_weight, sp_dist_csr *D)
+/* from_blocks with the partition balancing nnz + row_weight rows (or row_cost). */
+static int blocks_to_dist(MPI_Comm comm, int n, int row0, sp_csr *rows, int64_t row_weight,
+                          const int64_t *row_cost, sp_dist_csr *D)
 {
     int rank, nranks;
     sp_dist_comm_info(comm, &rank, &nranks);
@@ -114,7 +118,7 @@ static int blocks_to_dist(MPI_Comm comm, int n, int row0, sp_csr *rows, int64_t 
     if (rc == SP_OK && (!rows || rows->cols != n || (rows->rows > 0 && !rows->rowptr)))
         rc = sp_error(SP_EINVAL, "dist_csr_from_blocks: rank %d: the block is not a %d-column CSR", rank, n);
     if ((rc = sp_dist_agree(comm, rc)) == SP_OK)
-        rc = partition_by_cost(comm, n, row0, rows, row_weight, starts);
+        rc = partition_by_cost(comm, n, row0, rows, row_weight, row_cost, starts);
     if (rc == SP_OK) rc = sp_dist_agree(comm, plan_sends(starts, nranks, row0, rows, &m));
     if (rc == SP_OK) rc = sp_dist_agree(comm, plan_receives(comm, nranks, &m));
     if (rc == SP_OK) rc = move_rows(comm, n, rows, &m, &A);
@@ -127,7 +131,7 @@ static int blocks_to_dist(MPI_Comm comm, int n, int row0, sp_csr *rows, int64_t 
 
 int sp_dist_csr_from_blocks(MPI_Comm comm, int n, int row0, sp_csr *rows, sp_dist_csr *D)
 {
-    return blocks_to_dist(comm, n, row0, rows, 0, D);
+    return blocks_to_dist(comm, n, row0, rows, 0, NULL, D);
 }
 
 /* This rank's rows of D with global column indices (ascending in each row). */
@@ -146,15 +150,14 @@ static int local_rows_global(const sp_dist_csr *D, sp_csr *B)
     return SP_OK;
 }
 
-int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight)
+/* Move D's rows to the partition of row_weight / row_cost (see above). */
+static int rebalance(sp_dist_csr *D, int64_t row_weight, const int64_t *row_cost)
 {
     sp_csr B = {0, 0, 0, NULL, NULL, NULL};
     int *starts = sp_malloc(((size_t)D->nranks + 1) * sizeof *starts), same = 1, all_same = 0;
-    int rc = sp_dist_agree(D->comm, starts && row_weight >= 0 ? SP_OK
-                                  : row_weight < 0 ? sp_error(SP_EINVAL, "rebalance: row weight %lld < 0", (long long)row_weight)
-                                                   : SP_ENOMEM);
+    int rc = sp_dist_agree(D->comm, starts ? SP_OK : SP_ENOMEM);
     if (rc == SP_OK) rc = sp_dist_agree(D->comm, local_rows_global(D, &B));
-    if (rc == SP_OK) rc = partition_by_cost(D->comm, D->n, D->row0, &B, row_weight, starts);
+    if (rc == SP_OK) rc = partition_by_cost(D->comm, D->n, D->row0, &B, row_weight, row_cost, starts);
     for (int q = 0; rc == SP_OK && q <= D->nranks; q++) same &= starts[q] == D->starts[q];
     if (rc == SP_OK) rc = sp_dist_mpi_check(MPI_Allreduce(&same, &all_same, 1, MPI_INT, MPI_MIN, D->comm), "rebalance");
     free(starts);
@@ -165,8 +168,27 @@ int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight)
     rc = sp_dist_mpi_check(MPI_Comm_dup(D->comm, &parent), "rebalance: MPI_Comm_dup");
     if ((rc = sp_dist_agree(D->comm, rc)) < 0) return sp_csr_uninit(&B), rc;
     sp_dist_csr_uninit(D);
-    rc = blocks_to_dist(parent, n, row0, &B, row_weight, D);
+    rc = blocks_to_dist(parent, n, row0, &B, row_weight, row_cost, D);
     if (rc == SP_OK && mode != D->exchange) rc = sp_dist_csr_set_exchange(D, mode);
     MPI_Comm_free(&parent);
     return rc;
+}
+
+int sp_dist_csr_rebalance(sp_dist_csr *D, int64_t row_weight)
+{
+    int rc = row_weight < 0 ? sp_error(SP_EINVAL, "rebalance: row weight %lld < 0", (long long)row_weight) : SP_OK;
+    if ((rc = sp_dist_agree(D->comm, rc)) < 0) return rc;
+    return rebalance(D, row_weight, NULL);
+}
+
+int sp_dist_csr_rebalance_cost(sp_dist_csr *D, const int64_t *row_cost)
+{
+    int rc = SP_OK;
+    for (int i = 0; rc == SP_OK && i < D->n_local; i++)
+        if (!row_cost || row_cost[i] < 0)
+            rc = sp_error(SP_EINVAL, "rebalance: rank %d: cost of local row %d is %s", D->rank, i,
+                          row_cost ? "negative" : "missing");
+    if ((rc = sp_dist_agree(D->comm, rc)) < 0) return rc;
+    static const int64_t none = 0; /* a rank without rows takes the same branch */
+    return rebalance(D, 0, row_cost ? row_cost : &none);
 }
