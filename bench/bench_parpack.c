@@ -8,9 +8,9 @@
  *   mpirun -np P bench_parpack (--gen SPEC | FILE.mtx | FILE.csr) [--nev K]
  *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S] [--row-weight W]
  *       [--balance measured|model]
- * Rows are balanced by nnz + W rows (default W = ncv/3; 0 = nnz only), then
- * (--balance measured, the default, as spartan eigs does) by measured time
- * (sp_dist_csr_balance_measured).
+ * Rows are balanced by measured time (--balance measured, the default, as
+ * spartan eigs does: sp_dist_csr_balance_measured) or by the model nnz + W
+ * rows (--balance model; default W = ncv/3, 0 = nnz only).
  * Both solvers use the same distributed matvec (sp_dist_csr_matvec) and the
  * same allocator (sp_malloc: huge-page advice for large blocks), so the
  * comparison is of the Krylov codes; spartan's final true residuals go
@@ -141,7 +141,21 @@ typedef struct run_stats {
     double seconds, matvec_compute, matvec_comm, allreduce_seconds, peak_mib;
     long long matvecs, allreduces, restarts;
     double eig[2 * 64]; /* re, im of up to 64 eigenvalues */
+    int ranks_shown;     /* per_rank holds compute, comm, allreduce of ranks 0..ranks_shown-1 */
+    double per_rank[3 * 8];
 } run_stats;
+
+/* This rank's compute / comm / allreduce seconds into s->per_rank (rank 0). */
+static void gather_per_rank(run_stats *s, double compute, double comm, double allreduce)
+{
+    int P;
+    MPI_Comm_size(MPI_COMM_WORLD, &P);
+    double mine[3] = {compute, comm, allreduce}, *all = malloc(3 * (size_t)P * sizeof *all);
+    MPI_Gather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    s->ranks_shown = P < 8 ? P : 8;
+    memcpy(s->per_rank, all, 3 * (size_t)s->ranks_shown * sizeof(double));
+    free(all);
+}
 
 static double max_over_ranks(double x)
 {
@@ -186,6 +200,7 @@ static void run_spartan(const bench_args *b, sp_dist_csr *D, const double *v0, r
     s->name = "spartan", s->status = rc, s->nconv = r.nconv < 64 ? r.nconv : 64;
     s->matvecs = (long long)D->stats.matvecs, s->allreduces = (long long)D->stats.allreduces;
     s->allreduce_seconds = max_over_ranks(D->stats.seconds_allreduce), s->restarts = r.restarts;
+    gather_per_rank(s, D->stats.seconds_compute, D->stats.seconds_comm, D->stats.seconds_allreduce);
     for (int i = 0; i < s->nconv; i++) s->eig[2 * i] = r.re[i], s->eig[2 * i + 1] = r.im[i];
     sp_eigs_result_uninit(&r);
 }
@@ -278,6 +293,7 @@ static void run_parpack(const bench_args *b, sp_dist_csr *D, int symmetric, cons
     s->name = symmetric ? "PARPACK pdsaupd" : "PARPACK pdnaupd", s->status = info;
     s->nconv = iparam[4] < 64 ? iparam[4] : 64, s->matvecs = matvecs, s->restarts = iparam[2];
     s->allreduces = fortran_allreduces, s->allreduce_seconds = max_over_ranks(fortran_allreduce_seconds);
+    gather_per_rank(s, D->stats.seconds_compute, D->stats.seconds_comm, fortran_allreduce_seconds);
     /* pdseupd returns ascending values, pdneupd in ARPACK's order: both re-sorted at print */
     for (int i = 0; i < s->nconv; i++) s->eig[2 * i] = w.dr[i], s->eig[2 * i + 1] = symmetric ? 0.0 : w.di[i];
     work_free(&w);
@@ -318,6 +334,13 @@ static void print_run(const run_stats *s, double model_mib)
            "(model %.0f, x%.2f)\n", s->name, s->status, s->nconv, s->seconds, s->matvecs, s->allreduces, per,
            s->matvec_compute, s->matvec_comm, s->allreduce_seconds, other > 0 ? other : 0.0, s->peak_mib,
            model_mib, s->peak_mib / model_mib);
+    if (s->ranks_shown < 2) return;
+    printf("  per rank compute / comm / allreduce / rest s:");
+    for (int q = 0; q < s->ranks_shown; q++) {
+        const double *t = s->per_rank + 3 * q;
+        printf(" [%d] %.2f / %.2f / %.2f / %.2f", q, t[0], t[1], t[2], s->seconds - t[0] - t[1] - t[2]);
+    }
+    printf("\n");
 }
 
 /* Rows and nonzeros of the largest block (max over ranks; collective). */
@@ -331,13 +354,15 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
                    double load_seconds, double base_mib, double rows_max, double nnz_max)
 {
     int P = D->nranks;
+    char model_name[64];
+    snprintf(model_name, sizeof model_name, "nnz + %ld x rows", b->row_weight);
     /* the model (nnz/P) 12 + n_local ncv 8, with the largest block's nnz and rows */
     double model = (nnz_max * 12.0 + rows_max * b->ncv * 8.0) / 1048576.0;
     printf("== %s: n %d, nnz %lld, %s, P = %d, nev %d, ncv %d, tol %g, which %s; load %.2f s, "
            "RSS after load %.0f MiB/rank\n", b->input, D->n, (long long)D->nnz, symmetric ? "symmetric" : "nonsymmetric",
            P, b->nev, b->ncv, b->tol, sp_which_name(b->which), load_seconds, base_mib);
-    printf("partition: nnz + %ld x rows%s balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
-           b->row_weight, b->measured ? ", then measured time," : "", rows_max, nnz_max, (double)D->n / P,
+    printf("partition: %s balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
+           b->measured ? "measured time" : model_name, rows_max, nnz_max, (double)D->n / P,
            (double)D->nnz / P);
     print_run(sp, model);
     print_run(pa, model);
@@ -355,16 +380,19 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
            b->row_weight, rows_max);
 }
 
-/* Rows and nonzeros of every rank's block, and the measuring time (rank 0). */
-static void print_blocks(const sp_dist_csr *D, double balance_seconds)
+/* Every rank's block (rows, nonzeros) and what the measured balance saw on
+ * the partition before it (ns per nonzero of the product, ns of vector work
+ * per row and step); rank 0 prints. */
+static void print_blocks(const sp_dist_csr *D, const sp_dist_balance_info *bal)
 {
-    long long mine[2] = {D->n_local, (long long)D->nnz_local};
-    long long *all = malloc(2 * (size_t)D->nranks * sizeof *all);
-    MPI_Gather(mine, 2, MPI_LONG_LONG, all, 2, MPI_LONG_LONG, 0, D->comm);
+    double mine[5] = {D->n_local, (double)D->nnz_local, bal->ns_per_nnz, bal->ns_per_row, bal->seconds};
+    double *all = malloc(5 * (size_t)D->nranks * sizeof *all);
+    MPI_Gather(mine, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, D->comm);
     if (D->rank == 0) {
-        printf("blocks (rows / nnz):");
-        for (int q = 0; q < D->nranks; q++) printf(" rank %d %lld / %lld;", q, all[2 * q], all[2 * q + 1]);
-        printf(" measured balance took %.2f s\n", balance_seconds);
+        printf("blocks rows / nnz (measured before: ns per nonzero, ns per row and step):");
+        for (int q = 0; q < D->nranks; q++)
+            printf(" [%d] %.0f / %.0f (%.2f, %.1f)", q, all[5 * q], all[5 * q + 1], all[5 * q + 2], all[5 * q + 3]);
+        printf("; measured balance took %.2f s\n", all[4]);
     }
     free(all);
 }
@@ -385,10 +413,9 @@ int main(int argc, char **argv)
     double t0 = MPI_Wtime();
     int rc = load(&b, &D);
     double load_seconds = MPI_Wtime() - t0;
-    if (rc == SP_OK) rc = sp_dist_csr_rebalance(&D, b.row_weight);
-    double t_balance = MPI_Wtime();
-    if (rc == SP_OK && b.measured) rc = sp_dist_csr_balance_measured(&D, b.ncv);
-    t_balance = MPI_Wtime() - t_balance;
+    if (rc == SP_OK && !b.measured) rc = sp_dist_csr_rebalance(&D, b.row_weight);
+    sp_dist_balance_info bal = {0, 0, 0};
+    if (rc == SP_OK && b.measured) rc = sp_dist_csr_balance_measured(&D, b.ncv, &bal);
     if (rc == SP_OK) rc = sp_dist_operator(&D, &op); /* collective symmetry check */
     if (rc < 0) {
         if (rank == 0) fprintf(stderr, "bench_parpack: %s\n", sp_errmsg());
@@ -405,7 +432,7 @@ int main(int argc, char **argv)
     double rows_max, nnz_max;
     largest_block(&D, &rows_max, &nnz_max);
     if (rank == 0) report(&b, &D, op.symmetric, &sp, &pa, load_seconds, base, rows_max, nnz_max);
-    print_blocks(&D, t_balance);
+    print_blocks(&D, &bal);
     free(v0);
     sp_dist_csr_uninit(&D);
     MPI_Finalize();

@@ -117,7 +117,7 @@ static void check_cost_and_measured(const char *spec, const sp_csr *A, sp_dist_c
     if (X->n_local > 0) cost[0] = -1;
     int bad = sp_dist_csr_rebalance_cost(X, cost);
     CHECK(bad == SP_EINVAL, "%s: a negative cost on some rank gave %d, want SP_EINVAL on every rank", spec, bad);
-    CHECK(sp_dist_csr_balance_measured(X, 21) == SP_OK, "%s: balance_measured: %s", spec, sp_errmsg());
+    CHECK(sp_dist_csr_balance_measured(X, 21, NULL) == SP_OK, "%s: balance_measured: %s", spec, sp_errmsg());
     CHECK(X->starts[0] == 0 && X->starts[nranks_] == n && X->n_local == X->starts[rank_ + 1] - X->starts[rank_],
           "%s: measured partition does not tile [0, %d)", spec, n);
     int64_t nnz = X->nnz_local, total = 0;

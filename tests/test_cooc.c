@@ -183,13 +183,13 @@ static void test_spilling_identical(void **state)
     cooc_file("criteo_train_2000.txt.gz", v, 0, &mem, &A, &sa);
     cooc_file("criteo_train_2000.txt.gz", v, 0, &tiny, &B, &sb);
     assert_int_equal(sa.spills, 0);
-    assert_int_equal(sa.dense_ids, sp_vocab_n_ids(v));
+    assert_int_equal(sa.dense_ids, 0); /* default: hot block and sorted store, no dense rows */
     assert_true(sb.spills >= 10);
     assert_int_equal(sb.dense_ids, 0);
     assert_true(csr_identical(&A, &B));
-    tiny.dense_ids = -1; /* auto: part dense, part hashed and spilled */
+    tiny.dense_ids = 50; /* part dense rows, part stored and spilled */
     cooc_file("criteo_train_2000.txt.gz", v, 0, &tiny, &Cp, &sc);
-    assert_true(sc.dense_ids > 0 && sc.dense_ids < sp_vocab_n_ids(v));
+    assert_int_equal(sc.dense_ids, 50);
     assert_true(sc.spills >= 1);
     assert_true(csr_identical(&A, &Cp));
     sp_csr_uninit(&B);
@@ -321,6 +321,94 @@ static void test_random_rows(void **state)
     free(B);
 }
 
+/* Random weighted rows (duplicates, skewed ids) into builders c[0..nb). */
+static void add_random_rows(sp_cooc **c, int nb, int n, int rows, int weighted, double *B)
+{
+    sp_rng rng;
+    sp_rng_seed(&rng, 11);
+    float *x = calloc((size_t)n, sizeof *x); /* a row's weights summed in float, input order */
+    assert_non_null(x);
+    for (int r = 0; r < rows; r++) {
+        int k = (int)sp_rng_below(&rng, 36), ids[36];
+        float w[36];
+        for (int t = 0; t < k; t++) {
+            double u = sp_rng_uniform(&rng);
+            ids[t] = (int)(n * u * u * u);
+            w[t] = weighted ? (float)(sp_rng_uniform(&rng) * 3.0 - 1.0) : 1.0f;
+            x[ids[t]] = weighted ? x[ids[t]] + w[t] : 1.0f;
+        }
+        for (int t = 0; t < k; t++) { /* B += x x^T over the row's ids, once each */
+            int i = ids[t], seen = 0;
+            for (int q = 0; q < t; q++) seen |= ids[q] == i;
+            for (int u = 0; u < k && !seen; u++) {
+                int j = ids[u], dup = 0;
+                for (int q = 0; q < u; q++) dup |= ids[q] == j;
+                if (!dup) B[(size_t)i * n + j] += (double)x[i] * (double)x[j];
+            }
+        }
+        for (int t = 0; t < k; t++) x[ids[t]] = 0.0f;
+        for (int b = 0; b < nb; b++) assert_int_equal(sp_cooc_add(c[b], ids, w, k), SP_OK);
+    }
+    free(x);
+}
+
+/* The hot block (pairs of the most frequent ids, added row by row) against
+ * the chunk path alone (no hot id), everything hot, and a spilling build with
+ * dense rows; counts and weights, whole matrix and a row block: entry by
+ * entry against brute force, and bit for bit between the in-memory builds. */
+static void test_hot_block(void **state)
+{
+    (void)state;
+    const int n = 400, rows = 5000, hot[4] = {150, 0, 400, 23};
+    for (int weighted = 0; weighted < 2; weighted++) {
+        for (int block = 0; block < 2; block++) {
+            double *B = calloc((size_t)n * n, sizeof *B);
+            assert_non_null(B);
+            sp_cooc *c[4];
+            sp_csr A[4];
+            for (int b = 0; b < 4; b++) {
+                sp_cooc_options o;
+                sp_cooc_options_default(&o);
+                o.weighted = weighted;
+                o.diagonal = 1;
+                o.row_begin = block ? 90 : 0;
+                o.row_end = block ? 250 : 0;
+                o.memory_bytes = 16 << 20; /* the same chunks, no spills */
+                if (b == 3) {
+                    o.memory_bytes = 64 << 10;
+                    o.dense_ids = 12;
+                }
+                assert_int_equal(sp_cooc_new(&c[b], n, &o), SP_OK);
+                c[b]->hot_req = hot[b];
+            }
+            add_random_rows(c, 4, n, rows, weighted, B);
+            for (int b = 0; b < 4; b++) assert_int_equal(sp_cooc_finish(c[b], &A[b]), SP_OK);
+            assert_int_equal(c[0]->H, 150);
+            assert_true(sp_cooc_get_stats(c[3]).spills >= 2);
+            assert_int_equal(sp_cooc_get_stats(c[0]).spills + sp_cooc_get_stats(c[1]).spills, 0);
+            int lo = block ? 90 : 0, m = block ? 160 : n;
+            for (int b = 0; b < 4; b++) {
+                assert_int_equal(A[b].rows, m);
+                double *D = csr_dense(&A[b]), err = 0.0;
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        double ref = B[(size_t)(lo + i) * n + j], d = D[(size_t)i * n + j];
+                        if (ref == 0.0) assert_true(d == 0.0);
+                        err = fmax(err, fabs(d - ref));
+                    }
+                assert_small(err, weighted ? 1e-9 * rows : 0.0);
+                free(D);
+                if (b < 3) assert_true(csr_identical(&A[b], &A[0]));
+            }
+            for (int b = 0; b < 4; b++) {
+                sp_csr_uninit(&A[b]);
+                sp_cooc_free(c[b]);
+            }
+            free(B);
+        }
+    }
+}
+
 static void test_argument_errors(void **state)
 {
     (void)state;
@@ -417,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_gzip_plain_identical),
         cmocka_unit_test(test_normalizations),
         cmocka_unit_test(test_random_rows),
+        cmocka_unit_test(test_hot_block),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_hash_mode_duplicates),
         cmocka_unit_test(test_row_blocks),

@@ -195,9 +195,9 @@ void sp_feature_map_batch(const sp_vocab *v, const sp_criteo_row *rows, int n, i
  * row's weights at id (weighted); so C[i][j] = number of rows holding both
  * i and j, and C[i][i] = rows holding i. Exact in count mode whatever the
  * budget; weighted sums may differ in the last bits between budgets.
- * Frequent ids should be small (vocabulary ids are): rows are buffered in
- * chunks and accumulated one row of C at a time; a pair i < j goes to the
- * dense rows when i < h, else through a hash table of (i, j) keys that spills.
+ * Rows are buffered in chunks; pairs of the ids most frequent in the first
+ * chunk go to a small dense block in cache, the others are accumulated one
+ * column of C at a time into a sorted store that spills as sorted runs.
  * Allocated memory is mapped lazily: a small input touches little of it. */
 
 typedef enum sp_cooc_norm {
@@ -214,8 +214,7 @@ typedef struct sp_cooc_options {
     size_t memory_bytes;   /* accumulator budget (default 512 MiB): sorted runs spill to a
                             * temp file beyond it; the output CSR is not counted */
     int64_t dense_ids;     /* h: pairs i < j with i < h go to dense rows, h x n cells (uint32
-                            * counts, doubles when weighted); -1 (default): the largest h
-                            * fitting half the budget; 0 = everything hashed */
+                            * counts, doubles when weighted); -1 (default) = 0: none */
     const char *tmp_dir;   /* spill directory; NULL = $TMPDIR or /tmp */
     int row_begin, row_end;/* keep only rows [row_begin, row_end) of C, e.g. one MPI rank's
                             * block: the output is (row_end - row_begin) x n, local row r is

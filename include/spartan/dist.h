@@ -186,7 +186,12 @@ int sp_dist_csr_rebalance_cost(sp_dist_csr *D, const int64_t *row_cost);
  * equalises (segment time per nonzero) x nnz + (sweep time per row) per rank.
  * Costs about two local products and one 8 x ncv MiB sweep per rank. No-op
  * at P = 1 and when the partition does not change. */
-int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv);
+typedef struct sp_dist_balance_info {
+    double ns_per_nnz;  /* this rank's measured local product per nonzero (before moving) */
+    double ns_per_row;  /* this rank's measured vector work per row and Arnoldi step */
+    double seconds;     /* measuring and moving */
+} sp_dist_balance_info;
+int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv, sp_dist_balance_info *info);
 /* Frees everything (not collective except for the communicator free); safe
  * on a zeroed struct and twice. */
 void sp_dist_csr_uninit(sp_dist_csr *D);
@@ -195,8 +200,8 @@ int sp_dist_csr_set_exchange(sp_dist_csr *D, sp_dist_exchange mode);
 /* (collective) y = A x on this rank's rows: x_local, y_local (n_local). */
 int sp_dist_csr_matvec(sp_dist_csr *D, const double *x_local, double *y_local);
 /* (collective) Y = A X for k vectors (X: n_local x k, column-major, ld ldx;
- * Y likewise): 8 vectors per sweep and per ghost message, so a latency-bound
- * matrix costs about one matvec per 8 vectors. Column j is bit-identical to
+ * Y likewise): 4 vectors per sweep and per ghost message (one row-major copy
+ * of x for 4 vectors: 32 bytes per local row and ghost). Column j is bit-identical to
  * sp_dist_csr_matvec of X(:, j); counted as k matvecs. */
 int sp_dist_csr_matmat(sp_dist_csr *D, const double *X, int ldx, double *Y, int ldy, int k);
 /* Global column of compact column c. */

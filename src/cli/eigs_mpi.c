@@ -151,16 +151,13 @@ static int krylov_size(const sp_eigs_options *o, int n)
     return m > 1 ? m : 1;
 }
 
-/* Rows to ranks: first the model nnz + ncv/3 x rows (measured at P = 1 on the
- * power-law n = 10^7 matrix, ncv 21: a nonzero ~8.6 ns per matvec, a row
- * ~56 ns of vector work per step), then the measured time of each rank's
- * product and vector sweep (sp_dist_csr_balance_measured), since a
- * nonzero's cost varies with how scattered its row's columns are. */
+/* Rows to ranks by the measured time of each rank's product and vector work
+ * (sp_dist_csr_balance_measured): a nonzero's cost varies with how scattered
+ * its row's columns are, and a row costs O(ncv) per step, so neither nnz
+ * nor a fixed row weight balances a power-law matrix (bench/RESULTS.md). */
 static int balance_rows(sp_dist_csr *D, const sp_eigs_options *o)
 {
-    int m = krylov_size(o, D->n);
-    int rc = sp_dist_csr_rebalance(D, m / 3 > 1 ? m / 3 : 1);
-    return rc == SP_OK ? sp_dist_csr_balance_measured(D, m) : rc;
+    return sp_dist_csr_balance_measured(D, krylov_size(o, D->n), NULL);
 }
 
 static int run(int argc, char **argv, int rank)

@@ -315,8 +315,7 @@ static int balance_rows(sp_dist_csr *D, const sp_embdim_options *o)
     for (int c = 0; c < o->n_candidates; c++) m = 3 * o->candidates[c] > m ? 3 * o->candidates[c] : m;
     for (int s = 0; s < o->nested_count; s++) m = o->nested[s] > m ? o->nested[s] : m;
     m = m < D->n ? m : D->n;
-    int rc = sp_dist_csr_rebalance(D, m / 3 > 1 ? m / 3 : 1);
-    return rc == SP_OK ? sp_dist_csr_balance_measured(D, m > 1 ? m : 1) : rc;
+    return sp_dist_csr_balance_measured(D, m > 1 ? m : 1, NULL);
 }
 
 static int run(int argc, char **argv, int rank)

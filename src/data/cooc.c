@@ -1,5 +1,5 @@
 /* cooc.c: streaming co-occurrence accumulator C = X^T X: options, rows in
- * (checked, then buffered for cooc_chunk.c), the dense rows of frequent ids
+ * (checked, then buffered for cooc_chunk.c and cooc_hot.c), the dense rows of frequent ids
  * (i < h: uint32 counts or double weights) and the open-addressing hash of
  * packed (i, j) keys for the rest, sorted and spilled to a temp file as a run
  * whenever it would outgrow the memory budget. Does not accumulate pairs
@@ -23,12 +23,12 @@ sp_cooc_stats sp_cooc_get_stats(const sp_cooc *c) { return c->st; }
 /* Bytes per dense cell: double weights, or uint32 counts (flushed before overflow). */
 static size_t cell_bytes(const sp_cooc_options *o) { return o->weighted ? 8 : 4; }
 
-/* Dense rows: explicit, or the largest h with h x n cells in half the budget. */
+/* Dense rows: only when asked for (the hot block and the sorted store
+ * serve the default better: they touch only the memory the pairs need). */
 static int64_t dense_block_ids(int n, const sp_cooc_options *o)
 {
     if (o->dense_ids >= 0) return o->dense_ids < n ? o->dense_ids : n;
-    int64_t h = (int64_t)(o->memory_bytes / 2 / cell_bytes(o) / (size_t)n);
-    return h < n ? h : n;
+    return 0;
 }
 
 static int check_options(int n, const sp_cooc_options *o)
@@ -54,8 +54,11 @@ static int table_init(sp_cooc *c)
 {
     size_t used = (size_t)c->n * sizeof(double) + (size_t)(c->h * c->n) * cell_bytes(&c->opt) +
                   (size_t)(c->h * c->touched_words) * sizeof(uint64_t) +
-                  sp_cooc_chunk_bytes(c->n, &c->opt);
+                  sp_cooc_chunk_bytes(c->n, &c->opt) + sp_cooc_hot_bytes(c->n, &c->opt);
     size_t left = c->opt.memory_bytes > used ? c->opt.memory_bytes - used : 0;
+    int rc = sp_cooc_store_init(c, left - left / 8);
+    if (rc < 0) return rc;
+    left /= 8; /* the table only takes flushed counts and hash-only rows */
     c->max_cap = 256;
     while (c->max_cap * 2 * sizeof(sp_cooc_entry) <= left) c->max_cap *= 2;
     c->cap = c->max_cap < ((size_t)1 << 14) ? c->max_cap : ((size_t)1 << 14);
@@ -99,6 +102,7 @@ int sp_cooc_new(sp_cooc **out, int n, const sp_cooc_options *opt)
     c->lo = opt->row_begin;
     c->hi = (opt->row_begin == 0 && opt->row_end == 0) ? n : opt->row_end;
     c->st.dense_ids = c->h;
+    c->hot_req = -1;
     c->diag = sp_calloc((size_t)n, sizeof *c->diag);
     if (!c->diag || (rc = dense_init(c)) < 0 || (rc = sp_cooc_chunk_init(c)) < 0 ||
         (rc = table_init(c)) < 0) {
@@ -122,6 +126,8 @@ void sp_cooc_free(sp_cooc *c)
     free(c->run_start);
     free(c->run_len);
     sp_cooc_chunk_uninit(&c->ch);
+    sp_cooc_hot_free(c);
+    sp_cooc_store_free(c);
     free(c);
 }
 
@@ -179,7 +185,7 @@ int sp_cooc_spill_open(const sp_cooc *c, FILE **fp)
     return SP_OK;
 }
 
-static int spill_run(sp_cooc *c)
+int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k)
 {
     int rc;
     if (!c->spill && (rc = sp_cooc_spill_open(c, &c->spill)) < 0) return rc;
@@ -193,17 +199,23 @@ static int spill_run(sp_cooc *c)
         c->run_len = l;
         c->runs_cap = cap;
     }
-    size_t k = sp_cooc_table_compact(c);
-    if (fseeko(c->spill, 0, SEEK_END) != 0 || fwrite(c->tab, sizeof *c->tab, k, c->spill) != k)
+    if (fseeko(c->spill, 0, SEEK_END) != 0 || fwrite(e, sizeof *e, k, c->spill) != k)
         return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
     c->run_start[c->nruns] = c->file_entries;
     c->run_len[c->nruns++] = (int64_t)k;
     c->file_entries += (int64_t)k;
     c->st.spills++;
     c->st.spilled_entries += (int64_t)k;
+    return c->nruns >= c->max_runs ? sp_cooc_merge_runs(c) : SP_OK;
+}
+
+static int spill_run(sp_cooc *c)
+{
+    size_t k = sp_cooc_table_compact(c);
+    int rc = sp_cooc_spill_entries(c, c->tab, k);
     for (size_t i = 0; i < c->cap; i++) c->tab[i].key = SP_COOC_EMPTY;
     c->count = 0;
-    return c->nruns >= c->max_runs ? sp_cooc_merge_runs(c) : SP_OK;
+    return rc;
 }
 
 /* Room for one more entry: grow while allowed, else spill a run. */

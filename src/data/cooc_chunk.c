@@ -9,7 +9,8 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
-/* Bytes per buffered entry: ids, w, row_start, occ_row, occ_w, occ_pos, srow, sw, rlen. */
+/* Bytes per buffered entry as the chunk is sized (ids, w, row_start, occ_row, occ_pos, srow,
+ * sw, rlen: 32 now, but the chunk boundaries, hence weighted sums, stay as they were). */
 #define ENTRY_BYTES (9 * 4)
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
@@ -24,14 +25,15 @@ static int chunk_entries(const sp_cooc_options *o)
 size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o)
 {
     size_t acc = o->weighted ? sizeof(double) : sizeof(uint32_t);
-    return (size_t)chunk_entries(o) * ENTRY_BYTES + ((size_t)n + 1) * (sizeof(int) + acc);
+    return (size_t)chunk_entries(o) * ENTRY_BYTES +
+           ((size_t)n + 1) * (3 * sizeof(int) + acc + 1) + (size_t)n / 8 + 8;
 }
 
 /* (Re)allocate the entry arrays for cap entries; contents of ids, w and row_start kept. */
 static int entries_alloc(sp_cooc_chunk *ch, int cap)
 {
     int **ints[] = {&ch->ids, &ch->row_start, &ch->occ_row, &ch->occ_pos, &ch->srow, &ch->rlen};
-    float **floats[] = {&ch->w, &ch->occ_w, &ch->sw};
+    float **floats[] = {&ch->w, &ch->sw};
     for (size_t t = 0; t < sizeof ints / sizeof ints[0]; t++) {
         int *p = sp_realloc(*ints[t], ((size_t)cap + 1) * sizeof(int));
         if (!p) return SP_ENOMEM;
@@ -56,7 +58,12 @@ int sp_cooc_chunk_init(sp_cooc *c)
     ch->colptr = sp_calloc((size_t)c->n + 2, sizeof *ch->colptr);
     if (c->opt.weighted) ch->acc = sp_calloc((size_t)c->n + 1, sizeof *ch->acc);
     else ch->acc32 = sp_calloc((size_t)c->n + 1, sizeof *ch->acc32);
-    return ch->colptr && (ch->acc || ch->acc32) ? SP_OK : SP_ENOMEM;
+    ch->mark = sp_calloc((size_t)c->n + 1, 1);
+    ch->list = sp_malloc(((size_t)c->n + 1) * sizeof *ch->list);
+    ch->hbits = sp_calloc((size_t)c->n / 64 + 1, sizeof *ch->hbits);
+    ch->hw = sp_malloc(((size_t)c->n + 1) * sizeof *ch->hw);
+    return ch->colptr && (ch->acc || ch->acc32) && ch->mark && ch->list && ch->hbits && ch->hw
+               ? SP_OK : SP_ENOMEM;
 }
 
 int sp_cooc_chunk_grow(sp_cooc *c, int entries)
@@ -66,136 +73,212 @@ int sp_cooc_chunk_grow(sp_cooc *c, int entries)
 
 void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 {
-    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ_row, ch->occ_w, ch->occ_pos,
-                   ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc};
+    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ_row, ch->hw, ch->occ_pos,
+                   ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc,
+                   ch->mark, ch->list, ch->hbits};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
     memset(ch, 0, sizeof *ch);
 }
 
-/* Occurrences grouped by id (counting sort): afterwards the occurrences of
- * id a are [colptr[a], colptr[a + 1]), in row order. */
-static void group_by_id(sp_cooc *c)
+/* Hot ids of the row noted in hbits (weights summed in hw, input order);
+ * cold ones sorted (stable insertion) into s and sw. Returns the cold count. */
+static int split_row(sp_cooc *c, int base, int k, int *s, float *sw)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int *colptr = ch->colptr, n = c->n, weighted = c->opt.weighted;
-    memset(colptr, 0, ((size_t)n + 2) * sizeof *colptr);
-    for (int e = 0; e < ch->used; e++) colptr[ch->ids[e] + 2]++;
-    for (int a = 0; a < n; a++) colptr[a + 2] += colptr[a + 1];
-    for (int r = 0; r < ch->rows; r++)
-        for (int e = ch->row_start[r]; e < ch->row_start[r + 1]; e++) {
-            int q = colptr[ch->ids[e] + 1]++;
-            ch->occ_row[q] = r;
-            if (weighted) ch->occ_w[q] = ch->w[e];
-        }
-}
-
-/* Rows rebuilt with ascending distinct ids (srow, sw, rlen); occ_pos is each
- * occurrence's position there, -1 for a duplicate (its weight added). */
-static void sort_rows(sp_cooc *c)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    const int *colptr = ch->colptr;
-    int weighted = c->opt.weighted;
-    memset(ch->rlen, 0, (size_t)ch->rows * sizeof *ch->rlen);
-    for (int a = 0; a < c->n; a++)
-        for (int q = colptr[a]; q < colptr[a + 1]; q++) {
-            int r = ch->occ_row[q], base = ch->row_start[r], p = ch->rlen[r];
-            if (p > 0 && ch->srow[base + p - 1] == a) {
-                if (weighted) ch->sw[base + p - 1] += ch->occ_w[q];
-                ch->occ_pos[q] = -1;
+    int H = c->H, nc = 0;
+    if (!c->opt.weighted) { /* counts: no weights to carry */
+        for (int e = 0; e < k; e++) {
+            int a = c->perm[ch->ids[base + e]], t = nc++;
+            if (a < H) {
+                ch->hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+                nc--;
                 continue;
             }
-            ch->srow[base + p] = a;
-            if (weighted) ch->sw[base + p] = ch->occ_w[q];
-            ch->occ_pos[q] = p;
-            ch->rlen[r] = p + 1;
+            for (; t > 0 && s[t - 1] > a; t--) s[t] = s[t - 1];
+            s[t] = a;
         }
-}
-
-/* Columns of row a that are kept: [*b0, *b1); a >= hi keeps none. */
-static void kept_columns(const sp_cooc *c, int a, int *b0, int *b1)
-{
-    *b0 = a < c->lo ? c->lo : a + 1;
-    *b1 = a < c->lo ? c->hi : c->n;
-    if (a >= c->hi) *b1 = *b0;
-}
-
-/* One pair's chunk total into the dense block or the table. */
-static inline int dump_pair(sp_cooc *c, int a, int b, double v)
-{
-    if (a < c->h) {
-        int64_t cell = (int64_t)a * c->n + b, blk = b / SP_COOC_BLOCK;
-        if (c->sq) c->sq[cell] += v;
-        else c->sq32[cell] += (uint32_t)v;
-        c->touched[(int64_t)a * c->touched_words + (blk >> 6)] |= (uint64_t)1 << (blk & 63);
-        return SP_OK;
+        return nc;
     }
-    return sp_cooc_table_add(c, (uint64_t)a << 32 | (uint64_t)b, v);
+    for (int e = 0; e < k; e++) {
+        int a = c->perm[ch->ids[base + e]];
+        float w = ch->w[base + e];
+        if (a < H) {
+            uint64_t bit = (uint64_t)1 << (a & 63);
+            ch->hw[a] = (ch->hbits[a >> 6] & bit) ? ch->hw[a] + w : w;
+            ch->hbits[a >> 6] |= bit;
+            continue;
+        }
+        int t = nc++;
+        for (; t > 0 && s[t - 1] > a; t--) s[t] = s[t - 1], sw[t] = sw[t - 1];
+        s[t] = a;
+        sw[t] = w;
+    }
+    return nc;
 }
 
-/* First position after p in row r whose id is >= b0. */
-static inline int first_kept(const sp_cooc_chunk *ch, int r, int p, int b0)
-{
-    const int *s = ch->srow + ch->row_start[r];
-    int t = p + 1, len = ch->rlen[r];
-    while (t < len && s[t] < b0) t++;
-    return t;
-}
-
-/* acc[b] += (count or w_a w_b) for the kept ids b after a in each row of a;
- * returns the number of updates. diag[a] gets its rows (or sum of w_a^2). */
-static int64_t accumulate_row(sp_cooc *c, int a, int b0, int b1)
+/* Row r sorted, duplicates merged (weights summed in input order), internal
+ * ids: the hot ones from the bitmap (they all precede the cold ones), then
+ * the sorted cold ones. Returns its distinct ids; m gets the hot ones. */
+static int sort_row(sp_cooc *c, int r, int *m)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int64_t updates = 0;
-    for (int q = ch->colptr[a]; q < ch->colptr[a + 1]; q++) {
-        int p = ch->occ_pos[q];
-        if (p < 0) continue;
-        int r = ch->occ_row[q], len = ch->rlen[r], t = first_kept(ch, r, p, b0);
-        const int *s = ch->srow + ch->row_start[r];
-        if (ch->acc32) {
-            c->diag[a] += 1.0;
-            for (; t < len && s[t] < b1; t++) ch->acc32[s[t]]++;
-        } else {
-            const float *w = ch->sw + ch->row_start[r];
-            double wa = w[p];
-            c->diag[a] += wa * wa;
-            for (; t < len && s[t] < b1; t++) ch->acc[s[t]] += wa * (double)w[t];
+    int base = ch->row_start[r], H = c->H, nh = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
+    int *s = ch->srow + base, wt = c->opt.weighted;
+    float *sw = ch->sw + base; /* weighted only */
+    int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw);
+    for (int wd = 0; wd < words; wd++) nh += __builtin_popcountll(ch->hbits[wd]);
+    memmove(s + nh, s, (size_t)nc * sizeof *s);
+    if (wt) memmove(sw + nh, sw, (size_t)nc * sizeof *sw);
+    for (int wd = 0, p = 0; wd < words; wd++) {
+        for (uint64_t bits = ch->hbits[wd]; bits; bits &= bits - 1, p++) {
+            int a = wd * 64 + __builtin_ctzll(bits);
+            s[p] = a;
+            if (wt) sw[p] = ch->hw[a];
         }
-        updates += t - (p + 1);
+        ch->hbits[wd] = 0;
     }
-    return updates;
+    int len = nh;
+    for (int t = nh; t < nh + nc; t++) {
+        if (len > nh && s[t] == s[len - 1]) {
+            if (wt) sw[len - 1] += sw[t];
+            continue;
+        }
+        s[len] = s[t];
+        if (wt) sw[len] = sw[t];
+        len++;
+    }
+    *m = nh;
+    return len;
 }
 
-/* Move acc's nonzeros of row a to the dense block or table, zeroing acc:
- * by a scan of [b0, b1) when dense, else by revisiting a's rows. */
-static int dump_row(sp_cooc *c, int a, int b0, int b1, int64_t updates)
+/* Every row sorted (srow, sw, rlen), its hot pairs and diagonal added, and
+ * the cold occurrences grouped by id (counting sort): those of id b are
+ * [colptr[b], colptr[b + 1]), in row order, with their row and position. */
+static void prepare_rows(sp_cooc *c)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    int *colptr = ch->colptr, n = c->n;
+    memset(colptr, 0, ((size_t)n + 2) * sizeof *colptr);
+    for (int r = 0; r < ch->rows; r++) {
+        int m, len = sort_row(c, r, &m);
+        const int *s = ch->srow + ch->row_start[r];
+        ch->rlen[r] = len;
+        sp_cooc_hot_row(c, s, ch->sw + ch->row_start[r], m, len);
+        for (int p = m; p < len; p++) colptr[s[p] + 2]++;
+    }
+    for (int a = c->H; a < n; a++) colptr[a + 2] += colptr[a + 1];
+    for (int r = 0; r < ch->rows; r++) {
+        const int *s = ch->srow + ch->row_start[r];
+        for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
+            int q = colptr[s[p] + 1]++;
+            ch->occ_row[q] = r;
+            ch->occ_pos[q] = p;
+        }
+    }
+}
+
+/* One pair's chunk total (internal ids a < b) into the dense rows or the store. */
+static inline int dump_pair(sp_cooc *c, int a, int b, double v)
+{
+    int i = c->inv[a], j = c->inv[b];
+    if (i > j) {
+        int t = i;
+        i = j;
+        j = t;
+    }
+    if (i < c->h) {
+        int64_t cell = (int64_t)i * c->n + j, blk = j / SP_COOC_BLOCK;
+        if (c->sq) c->sq[cell] += v;
+        else c->sq32[cell] += (uint32_t)v;
+        c->touched[(int64_t)i * c->touched_words + (blk >> 6)] |= (uint64_t)1 << (blk & 63);
+        return SP_OK;
+    }
+    return sp_cooc_store_add(c, (uint64_t)b << 32 | (uint64_t)a, v);
+}
+
+/* Remember partner a of the current column: a bit for a hot id, a list entry
+ * for a cold one. */
+static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
+{
+    if (a < H) {
+        ch->hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+    } else if (!ch->mark[a]) {
+        ch->mark[a] = 1;
+        ch->list[(*k)++] = a;
+    }
+}
+
+/* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
+ * kept partners a < b in each row of b; returns the cold partners listed. */
+static int accumulate_column(sp_cooc *c, int b)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
+    int k = 0, H = c->H;
+    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
+        int p = ch->occ_pos[q], r = ch->occ_row[q];
+        if (q + SP_COOC_AHEAD < ch->colptr[c->n]) { /* all cold occurrences */
+            __builtin_prefetch(ch->srow + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
+            if (ch->acc) __builtin_prefetch(ch->sw + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
+        }
+        const int *s = ch->srow + ch->row_start[r];
+        const float *w = ch->sw + ch->row_start[r]; /* weighted only */
+        double wb = ch->acc32 ? 0.0 : (double)w[p];
+        for (int t = 0; t < p; t++) {
+            int a = s[t];
+            if (kept && !kept[a]) continue;
+            if (ch->acc32) ch->acc32[a]++;
+            else ch->acc[a] += (double)w[t] * wb;
+            note_partner(ch, a, H, &k);
+        }
+    }
+    return k;
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+static void sort_ints(int *v, int k)
+{
+    if (k > 32) {
+        qsort(v, (size_t)k, sizeof *v, cmp_int);
+        return;
+    }
+    for (int i = 1; i < k; i++) {
+        int x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Move acc[a] (if nonzero) of column b out and zero it. */
+static inline int dump_cell(sp_cooc *c, int a, int b)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    double v = ch->acc32 ? (double)ch->acc32[a] : ch->acc[a];
+    if (ch->acc32) ch->acc32[a] = 0;
+    else ch->acc[a] = 0.0;
+    return v == 0.0 ? SP_OK : dump_pair(c, a, b, v);
+}
+
+/* Column b's totals in ascending a: hot partners (bits), then cold (list). */
+static int dump_column(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
     int rc = SP_OK;
-    if (updates * 4 > (int64_t)(b1 - b0)) {
-        for (int b = b0; b < b1 && rc == SP_OK; b++) {
-            double v = ch->acc32 ? (double)ch->acc32[b] : ch->acc[b];
-            if (v == 0.0) continue;
-            if (ch->acc32) ch->acc32[b] = 0;
-            else ch->acc[b] = 0.0;
-            rc = dump_pair(c, a, b, v);
-        }
-        return rc;
+    for (int wd = 0; wd <= (c->H - 1) >> 6 && c->H > 0; wd++) {
+        uint64_t bits = ch->hbits[wd];
+        ch->hbits[wd] = 0;
+        for (; bits && rc == SP_OK; bits &= bits - 1)
+            rc = dump_cell(c, wd * 64 + __builtin_ctzll(bits), b);
     }
-    for (int q = ch->colptr[a]; q < ch->colptr[a + 1] && rc == SP_OK; q++) {
-        int p = ch->occ_pos[q];
-        if (p < 0) continue;
-        int r = ch->occ_row[q], len = ch->rlen[r];
-        const int *s = ch->srow + ch->row_start[r];
-        for (int t = first_kept(ch, r, p, b0); t < len && s[t] < b1 && rc == SP_OK; t++) {
-            int b = s[t];
-            double v = ch->acc32 ? (double)ch->acc32[b] : ch->acc[b];
-            if (v == 0.0) continue;
-            if (ch->acc32) ch->acc32[b] = 0;
-            else ch->acc[b] = 0.0;
-            rc = dump_pair(c, a, b, v);
-        }
+    sort_ints(ch->list, k);
+    for (int t = 0; t < k; t++) {
+        ch->mark[ch->list[t]] = 0;
+        if (rc == SP_OK) rc = dump_cell(c, ch->list[t], b);
     }
     return rc;
 }
@@ -204,20 +287,20 @@ int sp_cooc_chunk_flush(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     if (ch->rows == 0) return SP_OK;
-    int rc = SP_OK;
-    if (c->sq32 && (uint64_t)c->sq32_rows + (uint64_t)ch->rows > c->sq32_limit)
+    int rc = c->perm ? SP_OK : sp_cooc_hot_setup(c);
+    if (rc == SP_OK && c->sq32 && (uint64_t)c->sq32_rows + (uint64_t)ch->rows > c->sq32_limit) {
         rc = sp_cooc_flush_counts(c);
+        sp_cooc_hot_fold(c);
+    }
     if (rc < 0) return rc;
     c->sq32_rows += (uint32_t)ch->rows;
-    group_by_id(c);
-    sort_rows(c);
-    for (int a = 0; a < c->n && rc == SP_OK; a++) {
-        if (ch->colptr[a] == ch->colptr[a + 1]) continue;
-        int b0, b1;
-        kept_columns(c, a, &b0, &b1);
-        int64_t updates = accumulate_row(c, a, b0, b1);
-        if (updates > 0) rc = dump_row(c, a, b0, b1, updates);
+    prepare_rows(c);
+    for (int b = c->H; b < c->n && rc == SP_OK; b++) {
+        if (ch->colptr[b] == ch->colptr[b + 1]) continue;
+        rc = dump_column(c, b, accumulate_column(c, b));
     }
+    if (rc == SP_OK) rc = sp_cooc_store_merge(c);
+    if (c->hotw) sp_cooc_hot_fold(c); /* chunk sums: the chunk path's order of additions */
     ch->rows = ch->used = 0;
     return rc;
 }

@@ -112,6 +112,7 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_finish called twice");
     c->finished = 1;
     int rc = sp_cooc_chunk_flush(c);
+    if (rc == SP_OK) rc = sp_cooc_store_finish(c);
     if (rc < 0) return rc;
     size_t entries = sp_cooc_table_compact(c);
     assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi};

@@ -1,7 +1,9 @@
 /* cooc_internal.h: the co-occurrence accumulator's state, shared by cooc.c
  * (options, rows in, hash table, spilling), cooc_chunk.c (a chunk of rows
- * accumulated row of C by row of C), cooc_merge.c (k-way merge of sorted
- * sources) and cooc_finish.c (CSR assembly and normalization). Not public. */
+ * accumulated row of C by row of C), cooc_hot.c (internal id order and the
+ * cache-resident block of pairs among the hottest ids), cooc_merge.c (k-way
+ * merge of sorted sources) and cooc_finish.c (CSR assembly and normalization).
+ * Not public. */
 #ifndef SPARTAN_COOC_INTERNAL_H
 #define SPARTAN_COOC_INTERNAL_H
 
@@ -16,6 +18,7 @@ typedef struct sp_cooc_entry {
 
 #define SP_COOC_EMPTY UINT64_MAX
 #define SP_COOC_BLOCK 64 /* dense cells per bit of the touched map */
+#define SP_COOC_AHEAD 8  /* occurrences prefetched ahead in the column pass */
 
 /* Rows buffered until a chunk is accumulated (cooc_chunk.c), and the
  * chunk's scratch: its occurrences grouped by id (CSC) and its rows with
@@ -25,15 +28,18 @@ typedef struct sp_cooc_chunk {
     float *w;             /* their weights (1 in count mode) */
     int *row_start;       /* rows + 1 */
     int rows, used, cap;  /* rows and entries buffered; capacity in entries */
-    int *occ_row;         /* occurrences by id: row of each */
-    float *occ_w;         /* and weight */
-    int *occ_pos;         /* and position in the sorted row (-1: a duplicate) */
+    int *occ_row;         /* cold occurrences by id: row of each */
+    int *occ_pos;         /* and position in the sorted row */
     int *srow;            /* sorted distinct ids of each row (row_start offsets) */
     float *sw;            /* their summed weights */
     int *rlen;            /* distinct ids per row */
     int *colptr;          /* n + 1: occurrences of id a are [colptr[a], colptr[a + 1]) */
-    uint32_t *acc32;      /* n: row a of C for this chunk (counts) */
+    uint32_t *acc32;      /* n: column b of C for this chunk (counts) */
     double *acc;          /* n: (weighted) */
+    unsigned char *mark;  /* n: 1 for a cold partner of b already listed */
+    int *list;            /* n: cold partners of b */
+    uint64_t *hbits;      /* n / 64 + 1: hot partners of b; hot ids of a row */
+    float *hw;            /* n: summed weight of a hot id of the row */
 } sp_cooc_chunk;
 
 struct sp_cooc {
@@ -62,6 +68,23 @@ struct sp_cooc {
     int64_t *run_start, *run_len; /* in entries */
     size_t nruns, runs_cap, max_runs;
     sp_cooc_chunk ch;
+    /* Internal ids, fixed at the first chunk: the H ids most frequent in it
+     * are 0..H-1 (in public order), the rest follow by frequency. Pairs of
+     * two hot ids go straight to the hot block (upper triangle, H x H, in
+     * cache); every other pair through the chunk's accumulator. */
+    int *perm, *inv;      /* n: public -> internal, internal -> public (NULL before) */
+    unsigned char *kept;  /* n, internal: 1 when the public id is a kept row (NULL: all) */
+    int hot_req;          /* H wanted: -1 = from the cache size (tests set it) */
+    int H;
+    int64_t *hot_base;    /* H: cell (s, t), s < t, is hot_base[s] + t */
+    uint32_t *hot32;      /* counts since the last fold */
+    double *hotw;         /* weighted: sums of the current chunk */
+    double *hot_tot;      /* folded totals (pages touched only once folded) */
+    int hot_folded;
+    /* Sorted store of the other pairs (cooc_store.c): internal keys (larger
+     * id << 32 | smaller) until finish, public keys after. */
+    sp_cooc_entry *st_arr, *st_alt, *buf; /* store, merge target, this chunk's totals */
+    size_t st_len, st_cap, buf_len, buf_cap;
     int finished;
 };
 
@@ -87,6 +110,45 @@ int sp_cooc_table_add(sp_cooc *c, uint64_t key, double v);
 /* Move the uint32 counts of the dense block into the table (overflow guard). */
 int sp_cooc_flush_counts(sp_cooc *c);
 
+/* Internal ids and hot block from the frequencies in the (first) chunk. */
+int sp_cooc_hot_setup(sp_cooc *c);
+void sp_cooc_hot_free(sp_cooc *c);
+/* Bytes of the hot block for a budget (counted before the hash table's share). */
+size_t sp_cooc_hot_bytes(int n, const sp_cooc_options *o);
+/* One sorted row (len distinct ids, the first m hot, summed weights w):
+ * its pairs of hot ids into the hot block, every id's diagonal. */
+void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len);
+/* Add the current counts or chunk sums to the totals and zero them. */
+void sp_cooc_hot_fold(sp_cooc *c);
+/* Total of hot cell (s, t), s < t. */
+static inline double sp_cooc_hot_value(const sp_cooc *c, int s, int t)
+{
+    int64_t cell = c->hot_base[s] + t;
+    double cur = c->hot32 ? (double)c->hot32[cell] : c->hotw[cell];
+    return c->hot_folded ? c->hot_tot[cell] + cur : cur;
+}
+
+/* Store arrays from a share of the budget; free. */
+int sp_cooc_store_init(sp_cooc *c, size_t bytes);
+void sp_cooc_store_free(sp_cooc *c);
+/* Merge the chunk's totals (ascending internal keys) into the store. */
+int sp_cooc_store_merge(sp_cooc *c);
+/* Last merge; the store's keys become public and sorted. */
+int sp_cooc_store_finish(sp_cooc *c);
+/* Append one chunk total (keys ascending within a chunk). */
+static inline int sp_cooc_store_add(sp_cooc *c, uint64_t key, double v)
+{
+    if (c->buf_len == c->buf_cap) {
+        int rc = sp_cooc_store_merge(c);
+        if (rc < 0) return rc;
+    }
+    c->buf[c->buf_len].key = key;
+    c->buf[c->buf_len++].val = v;
+    return SP_OK;
+}
+/* Write k sorted entries (public keys) as one more run. */
+int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k);
+
 /* Chunk buffers for the accumulator (capacity from the budget), freed by uninit. */
 int sp_cooc_chunk_init(sp_cooc *c);
 void sp_cooc_chunk_uninit(sp_cooc_chunk *ch);
@@ -98,8 +160,8 @@ size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o);
 int sp_cooc_chunk_flush(sp_cooc *c);
 
 /* Visit every distinct pair (i < j) in key order with its summed value:
- * dense block, the compacted table (count entries at c->tab) and the runs
- * (runs only when runs_only). */
+ * dense block, the compacted table (count entries at c->tab), the hot block,
+ * the store (after sp_cooc_store_finish) and the runs (runs only when runs_only). */
 typedef void (*sp_cooc_visit)(void *ctx, int i, int j, double v);
 int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
                   void *ctx);

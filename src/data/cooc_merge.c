@@ -9,7 +9,7 @@
 #include "data/cooc_internal.h"
 
 typedef struct source {
-    int kind;               /* 0 dense block, 1 array in memory, 2 run on disk */
+    int kind;               /* 0 dense block, 1 array in memory, 2 run on disk, 3 hot block */
     uint64_t key;
     double val;
     int64_t i, j;           /* dense: position; i < j */
@@ -90,6 +90,24 @@ static int dense_next(const sp_cooc *c, source *s)
     return 0;
 }
 
+/* Next nonzero pair of the hot block (internal s < t: public order too). */
+static int hot_next(const sp_cooc *c, source *s)
+{
+    while (s->i < c->H) {
+        while (++s->j < c->H) {
+            double v = sp_cooc_hot_value(c, (int)s->i, (int)s->j);
+            if (v != 0.0) {
+                s->key = (uint64_t)c->inv[s->i] << 32 | (uint64_t)c->inv[s->j];
+                s->val = v;
+                return 1;
+            }
+        }
+        s->i++;
+        s->j = s->i;
+    }
+    return 0;
+}
+
 static int run_next(const sp_cooc *c, source *s)
 {
     if (s->pos >= s->len) return 0;
@@ -112,6 +130,7 @@ static int source_next(const sp_cooc *c, source *s)
 {
     if (s->kind == 0) return dense_next(c, s);
     if (s->kind == 2) return run_next(c, s);
+    if (s->kind == 3) return hot_next(c, s);
     if (s->pos >= s->len) return 0;
     s->key = s->arr[s->pos].key;
     s->val = s->arr[s->pos++].val;
@@ -132,7 +151,7 @@ static void sift_down(source **heap, size_t n, size_t k)
     }
 }
 
-/* Sources: dense, table, runs; run buffers share a quarter of the budget. */
+/* Sources: dense, table, hot block, store, runs; run buffers share a quarter of the budget. */
 static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source *src,
                         size_t *count)
 {
@@ -140,6 +159,8 @@ static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source 
     if (!runs_only) {
         src[k++] = (source){.kind = 0, .i = 0, .j = 0};
         src[k++] = (source){.kind = 1, .arr = c->tab, .len = (int64_t)table_entries};
+        src[k++] = (source){.kind = 3, .i = 0, .j = 0};
+        src[k++] = (source){.kind = 1, .arr = c->st_arr, .len = (int64_t)c->st_len};
     }
     int64_t per_run = c->nruns ? (int64_t)(c->opt.memory_bytes / 4 / sizeof(sp_cooc_entry) /
                                            c->nruns) : 0;
@@ -182,8 +203,8 @@ int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit
                   void *ctx)
 {
     size_t ns = 0, nh = 0;
-    source *src = sp_calloc(c->nruns + 2, sizeof *src);
-    source **heap = sp_calloc(c->nruns + 2, sizeof *heap);
+    source *src = sp_calloc(c->nruns + 4, sizeof *src);
+    source **heap = sp_calloc(c->nruns + 4, sizeof *heap);
     int rc = (src && heap) ? sources_init(c, table_entries, runs_only, src, &ns) : SP_ENOMEM;
     for (size_t k = 0; rc == SP_OK && k < ns; k++) {
         rc = source_next(c, &src[k]);

@@ -17,11 +17,13 @@
 #define SWEEP_ROWS (1 << 18)  /* rows of the timed sweep block (x ncv: beyond cache) */
 #define PS_PER_NS 1000.0      /* costs are integers in picoseconds */
 
-/* Gram-Schmidt per Arnoldi step, in units of one gemv-pair sweep over all ncv
- * columns: 2 passes without DGKS, 3 with (it runs in ~3 of 4 steps on
- * symmetric problems) over 0.75 ncv columns on average, and the restart's
- * update: about 1.1 (checked against P = 1: power-law n = 10^7, ncv 21). */
-#define SWEEPS_PER_STEP 1.1
+/* Vector work per row and Arnoldi step, in units of one timed gemv pair over
+ * ncv columns: Gram-Schmidt (2 passes, 3 with DGKS, over a growing basis),
+ * the copies and scalings of w, f and v, the restarts' V Q updates and the
+ * first touch of the basis pages. Calibrated on the power-law n = 10^7
+ * matrix, ncv 21, P = 2: a rank with 9.2 M rows spent 54 ns per row and step
+ * outside products and communication, against a timed pair of 14.5 ns. */
+#define SWEEPS_PER_STEP 3.75
 
 static void local_product(const sp_dist_csr *D, int r0, int r1, double *y)
 {
@@ -103,8 +105,10 @@ static int make_segments(const sp_dist_csr *D, int *seg)
     return nseg;
 }
 
-int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv)
+int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv, sp_dist_balance_info *info)
 {
+    double t0 = sp_time_now();
+    if (info) memset(info, 0, sizeof *info);
     if (D->nranks <= 1) return SP_OK;
     int nl = D->n_local, ng = D->plan.n_ghost, seg[SEGMENTS + 1];
     double ps_nnz[SEGMENTS], ps_row = 0.0;
@@ -124,7 +128,14 @@ int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv)
         rc = sp_dist_agree(D->comm, rc);
     }
     free(y);
+    if (rc == SP_OK && info) {
+        double ps = 0.0;
+        for (int i = 0; i < nl; i++) ps += (double)cost[i] - ps_row;
+        info->ns_per_nnz = D->nnz_local > 0 ? ps / (double)D->nnz_local / PS_PER_NS : 0.0;
+        info->ns_per_row = ps_row / PS_PER_NS;
+    }
     if (rc == SP_OK) rc = sp_dist_csr_rebalance_cost(D, cost);
     free(cost);
+    if (info) info->seconds = sp_time_now() - t0;
     return rc;
 }
