@@ -7,10 +7,12 @@
  * rank against the (nnz/P) 12 + n_local ncv 8 model; then the ratios.
  *   mpirun -np P bench_parpack (--gen SPEC | FILE.mtx | FILE.csr) [--nev K]
  *       [--ncv M] [--tol T] [--which LM|LA|...] [--maxit N] [--seed S] [--row-weight W]
- *       [--balance measured|model]
- * Rows are balanced by measured time (--balance measured, the default, as
- * spartan eigs does: sp_dist_csr_balance_measured) or by the model nnz + W
- * rows (--balance model; default W = ncv/3, 0 = nnz only).
+ *       [--balance auto|measured|interleave|model]
+ * Rows go to ranks as spartan eigs does (--balance auto, the default:
+ * sp_dist_csr_balance_auto), by measured time (measured), dealt by row
+ * length (interleave) or by the model nnz + W rows (model; default
+ * W = ncv/3, 0 = nnz only). The start vector is a function of the original
+ * row index, so every P and partition starts from the same vector.
  * Both solvers use the same distributed matvec (sp_dist_csr_matvec) and the
  * same allocator (sp_malloc: huge-page advice for large blocks), so the
  * comparison is of the Krylov codes; spartan's final true residuals go
@@ -80,7 +82,7 @@ typedef struct bench_args {
     const char *input;
     int gen, nev, ncv, maxit;
     long row_weight; /* -1: ncv / 3 */
-    int measured;    /* 1: then sp_dist_csr_balance_measured (default) */
+    int balance;     /* 0 model, 1 measured, 2 interleave, 3 auto (default) */
     double tol;
     sp_which which;
     uint64_t seed;
@@ -88,7 +90,7 @@ typedef struct bench_args {
 
 static int parse(int argc, char **argv, bench_args *b)
 {
-    *b = (bench_args){NULL, 0, 10, 0, 300000, -1, 1, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
+    *b = (bench_args){NULL, 0, 10, 0, 300000, -1, 3, 1e-10, SP_WHICH_LM, SP_DEFAULT_SEED};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--gen") && v) b->input = v, b->gen = 1, i++;
@@ -96,7 +98,13 @@ static int parse(int argc, char **argv, bench_args *b)
         else if (!strcmp(a, "--ncv") && v) b->ncv = atoi(v), i++;
         else if (!strcmp(a, "--maxit") && v) b->maxit = atoi(v), i++;
         else if (!strcmp(a, "--row-weight") && v) b->row_weight = atol(v), i++;
-        else if (!strcmp(a, "--balance") && v) { if (strcmp(v, "model") && strcmp(v, "measured")) return 2; b->measured = !strcmp(v, "measured"); i++; }
+        else if (!strcmp(a, "--balance") && v) {
+            static const char *const names[] = {"model", "measured", "interleave", "auto"};
+            b->balance = -1;
+            for (int k = 0; k < 4; k++) b->balance = strcmp(v, names[k]) ? b->balance : k;
+            if (b->balance < 0) return 2;
+            i++;
+        }
         else if (!strcmp(a, "--tol") && v) b->tol = atof(v), i++;
         else if (!strcmp(a, "--seed") && v) b->seed = strtoull(v, NULL, 10), i++;
         else if (!strcmp(a, "--which") && v) { if (sp_which_parse(v, &b->which) < 0) return 2; i++; }
@@ -362,7 +370,7 @@ static void report(const bench_args *b, const sp_dist_csr *D, int symmetric, run
            "RSS after load %.0f MiB/rank\n", b->input, D->n, (long long)D->nnz, symmetric ? "symmetric" : "nonsymmetric",
            P, b->nev, b->ncv, b->tol, sp_which_name(b->which), load_seconds, base_mib);
     printf("partition: %s balanced; largest block %.0f rows, %.0f nonzeros (even: %.0f, %.0f)\n",
-           b->measured ? "measured time" : model_name, rows_max, nnz_max, (double)D->n / P,
+           D->orig_row ? "rows dealt by length (interleave)" : b->balance == 0 ? model_name : "measured time", rows_max, nnz_max, (double)D->n / P,
            (double)D->nnz / P);
     print_run(sp, model);
     print_run(pa, model);
@@ -413,9 +421,11 @@ int main(int argc, char **argv)
     double t0 = MPI_Wtime();
     int rc = load(&b, &D);
     double load_seconds = MPI_Wtime() - t0;
-    if (rc == SP_OK && !b.measured) rc = sp_dist_csr_rebalance(&D, b.row_weight);
-    sp_dist_balance_info bal = {0, 0, 0};
-    if (rc == SP_OK && b.measured) rc = sp_dist_csr_balance_measured(&D, b.ncv, &bal);
+    sp_dist_balance_info bal = {0, 0, 0, 0};
+    if (rc == SP_OK && b.balance == 0) rc = sp_dist_csr_rebalance(&D, b.row_weight);
+    if (rc == SP_OK && b.balance == 1) rc = sp_dist_csr_balance_measured(&D, b.ncv, &bal);
+    if (rc == SP_OK && b.balance == 2) rc = sp_dist_csr_interleave(&D);
+    if (rc == SP_OK && b.balance == 3) rc = sp_dist_csr_balance_auto(&D, b.ncv, &bal);
     if (rc == SP_OK) rc = sp_dist_operator(&D, &op); /* collective symmetry check */
     if (rc < 0) {
         if (rank == 0) fprintf(stderr, "bench_parpack: %s\n", sp_errmsg());
@@ -424,7 +434,8 @@ int main(int argc, char **argv)
     }
     double base = max_over_ranks(proc_mib("VmRSS:"));
     double *v0 = malloc((size_t)(D.n_local > 0 ? D.n_local : 1) * sizeof(double));
-    for (int i = 0; i < D.n_local; i++) v0[i] = 1.0 + 0.5 * sp_hash_normal(b.seed, (uint64_t)(D.row0 + i));
+    for (int i = 0; i < D.n_local; i++)
+        v0[i] = 1.0 + 0.5 * sp_hash_normal(b.seed, (uint64_t)(D.orig_row ? D.orig_row[i] : D.row0 + i));
     run_stats sp, pa;
     memset(&sp, 0, sizeof sp), memset(&pa, 0, sizeof pa);
     run_spartan(&b, &D, v0, &sp);

@@ -8,7 +8,13 @@
  * the partition sp_rows_partition_by_nnz gives on the serial cost prefix;
  * sp_dist_csr_rebalance_cost with a per-row cost known to every rank: the
  * serial partition of that cost; sp_dist_csr_balance_measured (timings, so
- * no fixed partition): blocks tile [0, n) and the matvec keeps its bits. */
+ * no fixed partition): blocks tile [0, n) and the matvec keeps its bits.
+ * sp_dist_csr_interleave: orig_row is a permutation, each rank's rows are
+ * dealt by length (lengths never increase within a class order), and the
+ * relabelled product equals the serial one permuted (to rounding: the sums
+ * run in the new column order); sp_dist_csr_balance_auto relabels the
+ * power-law matrices (P > 1) and leaves the Laplacians contiguous. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +134,69 @@ static void check_cost_and_measured(const char *spec, const sp_csr *A, sp_dist_c
     free(cost), free(prefix), free(want);
 }
 
+/* y = A x in the new labels against the serial y, permuted: within 1e-13 of
+ * sum |a_ij x_j| (only the order of the sums differs). */
+static int relabelled_matvec_matches(const sp_csr *A, sp_dist_csr *X)
+{
+    int n = A->rows, nl = X->n_local, ok = 1;
+    double *xf = malloc(((size_t)n + 1) * sizeof *xf), *yf = malloc(((size_t)n + 1) * sizeof *yf);
+    double *xl = malloc(((size_t)nl + 1) * sizeof *xl), *yl = malloc(((size_t)nl + 1) * sizeof *yl);
+    for (int i = 0; i < n; i++) xf[i] = 1.0 - 1e-3 * i;
+    sp_csr_matvec(A, xf, yf);
+    for (int i = 0; i < nl; i++) xl[i] = xf[X->orig_row[i]];
+    ok = sp_dist_csr_matvec(X, xl, yl) == SP_OK;
+    for (int i = 0; ok && i < nl; i++) {
+        int o = X->orig_row[i];
+        double scale = 0.0;
+        for (int64_t k = A->rowptr[o]; k < A->rowptr[o + 1]; k++) scale += fabs(A->val[k] * xf[A->colind[k]]);
+        ok = fabs(yl[i] - yf[o]) <= 1e-13 * scale;
+    }
+    free(xf), free(yf), free(xl), free(yl);
+    return ok;
+}
+
+static void check_interleave(const char *spec, const sp_csr *A)
+{
+    int n = A->rows;
+    sp_dist_csr X;
+    CHECK(sp_dist_csr_from_full(MPI_COMM_WORLD, A, &X) == SP_OK, "%s: %s", spec, sp_errmsg());
+    CHECK(sp_dist_csr_interleave(&X) == SP_OK, "%s: interleave: %s", spec, sp_errmsg());
+    if (!X.orig_row && X.n_local > 0) {
+        CHECK(0, "%s: interleave left no orig_row", spec);
+        return;
+    }
+    int *all = malloc(((size_t)n + 1) * sizeof *all), *counts = malloc(2 * (size_t)nranks_ * sizeof *counts);
+    for (int q = 0; q < nranks_; q++) counts[q] = X.starts[q + 1] - X.starts[q], counts[nranks_ + q] = X.starts[q];
+    MPI_Allgatherv(X.orig_row, X.n_local, MPI_INT, all, counts, counts + nranks_, MPI_INT, MPI_COMM_WORLD);
+    char *seen = calloc((size_t)n + 1, 1);
+    int perm = 1;
+    for (int i = 0; i < n; i++) perm &= all[i] >= 0 && all[i] < n && !seen[all[i]]++;
+    CHECK(perm, "%s: orig_row is not a permutation of [0, %d)", spec, n);
+    int dealt = rank_ < n ? (n - rank_ + nranks_ - 1) / nranks_ : 0; /* positions rank_ mod P */
+    CHECK(X.n_local == dealt, "%s: rank %d holds %d rows after interleave, want %d of %d", spec, rank_,
+          X.n_local, dealt, n);
+    int64_t nnz = X.nnz_local, total = 0;
+    MPI_Allreduce(&nnz, &total, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    CHECK(total == A->nnz, "%s: %lld nonzeros after interleave, want %lld", spec, (long long)total, (long long)A->nnz);
+    int longest_first = 1;
+    for (int i = 1; i < X.n_local; i++)
+        longest_first &= X.rowptr[i + 1] - X.rowptr[i] <= 2 * (X.rowptr[i] - X.rowptr[i - 1]) + 1;
+    CHECK(longest_first, "%s: rank %d's rows are not ordered longest class first", spec, rank_);
+    CHECK(relabelled_matvec_matches(A, &X), "%s: relabelled product differs from the serial one", spec);
+    CHECK(sp_dist_csr_rebalance(&X, 1) == SP_EINVAL, "%s: rebalance of a relabelled matrix must be refused", spec);
+    sp_dist_csr_uninit(&X);
+    free(all), free(counts), free(seen);
+    sp_dist_balance_info info;
+    CHECK(sp_dist_csr_from_full(MPI_COMM_WORLD, A, &X) == SP_OK, "%s: %s", spec, sp_errmsg());
+    CHECK(sp_dist_csr_balance_auto(&X, 21, &info) == SP_OK, "%s: balance_auto: %s", spec, sp_errmsg());
+    int want = nranks_ > 1 && !strncmp(spec, "powerlaw:4000", 13), is_laplace = !strncmp(spec, "laplace", 7);
+    CHECK(!want || info.interleaved, "%s: balance_auto did not relabel a power-law matrix at P = %d", spec, nranks_);
+    CHECK(!is_laplace || !info.interleaved, "%s: balance_auto relabelled a Laplacian", spec);
+    CHECK(info.interleaved ? relabelled_matvec_matches(A, &X) : matvec_matches(A, &X),
+          "%s: product after balance_auto differs from serial", spec);
+    sp_dist_csr_uninit(&X);
+}
+
 static void run_case(const char *spec, int lopsided)
 {
     int n = 0, r0, r1;
@@ -147,6 +216,7 @@ static void run_case(const char *spec, int lopsided)
               lopsided ? "lopsided" : "even", rank_);
     if (rc == SP_OK && rf == SP_OK) check_rebalance(spec, &A, &X, &Y);
     if (rc == SP_OK && rf == SP_OK) check_cost_and_measured(spec, &A, &X);
+    if (rc == SP_OK && rf == SP_OK && !lopsided) check_interleave(spec, &A);
     if (rank_ == 0) printf("  %-26s %-8s blocks: n %d, nnz %lld\n", spec, lopsided ? "lopsided" : "even", n, (long long)A.nnz);
     sp_dist_csr_uninit(&X);
     sp_dist_csr_uninit(&Y);

@@ -409,6 +409,62 @@ static void test_hot_block(void **state)
     }
 }
 
+/* Count mode's column pass lists every partner (hot or cold) and sorts the
+ * list: long rows with duplicates give columns with hundreds of partners per
+ * chunk. Several chunks, no hot id / a few / the default, whole matrix, a
+ * row block and a spilling build: entry by entry against brute force. */
+static void test_count_columns(void **state)
+{
+    (void)state;
+    const int n = 700, rows = 1500, hot[3] = {0, 9, -1};
+    int *B = calloc((size_t)n * n, sizeof *B);
+    assert_non_null(B);
+    sp_cooc *c[6];
+    for (int b = 0; b < 6; b++) {
+        sp_cooc_options o;
+        sp_cooc_options_default(&o);
+        o.diagonal = 1;
+        o.memory_bytes = b == 5 ? 64 << 10 : 1 << 20; /* several chunks; spills */
+        o.row_begin = b >= 3 ? 200 : 0;
+        o.row_end = b >= 3 ? 450 : 0;
+        assert_int_equal(sp_cooc_new(&c[b], n, &o), SP_OK);
+        c[b]->hot_req = hot[b % 3];
+    }
+    sp_rng rng;
+    sp_rng_seed(&rng, 23);
+    unsigned char *x = calloc((size_t)n, 1);
+    assert_non_null(x);
+    for (int r = 0; r < rows; r++) {
+        int k = 1 + (int)sp_rng_below(&rng, 80), ids[80], d[80], nd = 0;
+        for (int t = 0; t < k; t++) {
+            double u = sp_rng_uniform(&rng);
+            ids[t] = (int)(n * u * u);
+            if (!x[ids[t]]) d[nd++] = ids[t];
+            x[ids[t]] = 1;
+        }
+        for (int p = 0; p < nd; p++)
+            for (int q = 0; q < nd; q++) B[(size_t)d[p] * n + d[q]]++;
+        for (int p = 0; p < nd; p++) x[d[p]] = 0;
+        for (int b = 0; b < 6; b++) assert_int_equal(sp_cooc_add(c[b], ids, NULL, k), SP_OK);
+    }
+    for (int b = 0; b < 6; b++) {
+        sp_csr A;
+        assert_int_equal(sp_cooc_finish(c[b], &A), SP_OK);
+        int lo = b >= 3 ? 200 : 0, m = b >= 3 ? 250 : n;
+        assert_int_equal(A.rows, m);
+        if (b == 5) assert_true(sp_cooc_get_stats(c[b]).spills >= 1);
+        double *D = csr_dense(&A);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                assert_true(D[(size_t)i * n + j] == (double)B[(size_t)(lo + i) * n + j]);
+        free(D);
+        sp_csr_uninit(&A);
+        sp_cooc_free(c[b]);
+    }
+    free(x);
+    free(B);
+}
+
 static void test_argument_errors(void **state)
 {
     (void)state;
@@ -506,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_normalizations),
         cmocka_unit_test(test_random_rows),
         cmocka_unit_test(test_hot_block),
+        cmocka_unit_test(test_count_columns),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_hash_mode_duplicates),
         cmocka_unit_test(test_row_blocks),

@@ -150,6 +150,9 @@ typedef struct sp_dist_csr {
     double *xfull;          /* n, allgather mode only */
     int *gather_counts;     /* 2 nranks (counts, displacements), allgather mode only */
     int symmetric;          /* 1 / 0 once checked, -1 unknown */
+    int *orig_row;          /* NULL, or (after sp_dist_csr_interleave) the caller's
+                             * global index of each local row (n_local): D holds
+                             * P A P^T and vectors are in its labels */
     sp_dist_stats stats;
 } sp_dist_csr;
 
@@ -186,12 +189,30 @@ int sp_dist_csr_rebalance_cost(sp_dist_csr *D, const int64_t *row_cost);
  * equalises (segment time per nonzero) x nnz + (sweep time per row) per rank.
  * Costs about two local products and one 8 x ncv MiB sweep per rank. No-op
  * at P = 1 and when the partition does not change. */
+/* (collective) Relabel rows and columns (D becomes P A P^T, same spectrum)
+ * so that every rank's block holds an equal share of every row-length class:
+ * rows ordered by length class (quarter octaves of nnz, longest first, then
+ * by index), dealt round-robin to the ranks, each rank keeping that order
+ * (its longest rows first, so the hub part of x stays compact). Equal rows
+ * and about equal nonzeros of each kind per rank: both the product and the
+ * vector work balance, which no contiguous split of a matrix whose long rows
+ * are clustered can do. D->orig_row maps local rows back to the caller's
+ * labels (vectors in and out must be permuted). Memory: one int per global
+ * row on every rank, and the entries as triplets while they move. */
+int sp_dist_csr_interleave(sp_dist_csr *D);
 typedef struct sp_dist_balance_info {
     double ns_per_nnz;  /* this rank's measured local product per nonzero (before moving) */
     double ns_per_row;  /* this rank's measured vector work per row and Arnoldi step */
     double seconds;     /* measuring and moving */
+    int interleaved;    /* 1 when sp_dist_csr_balance_auto relabelled instead */
 } sp_dist_balance_info;
 int sp_dist_csr_balance_measured(sp_dist_csr *D, int ncv, sp_dist_balance_info *info);
+/* (collective) The partition spartan eigs / embdim use under mpirun: when the
+ * nnz-balanced contiguous split leaves a rank more than 1.5x its share of
+ * rows (long rows clustered in index: power-law matrices with frequent ids
+ * first), sp_dist_csr_interleave; otherwise sp_dist_csr_balance_measured.
+ * info->interleaved says which (info may be NULL). */
+int sp_dist_csr_balance_auto(sp_dist_csr *D, int ncv, sp_dist_balance_info *info);
 /* Frees everything (not collective except for the communicator free); safe
  * on a zeroed struct and twice. */
 void sp_dist_csr_uninit(sp_dist_csr *D);

@@ -68,6 +68,10 @@ typedef struct sp_operator {
      * equal apply(X(:, j)) bit for bit. Operators filled in field by field
      * rather than by a constructor must set it (NULL is fine). */
     int (*apply_block)(void *ctx, const double *X, int ldx, double *Y, int ldy, int k);
+    /* Optional: the caller's global index of each local row (n_local) when the
+     * operator relabelled its rows (sp_dist_csr_interleave); NULL = row0 + i.
+     * Random vectors use it, so they are the same for any labelling. */
+    const int *row_label;
 } sp_operator;
 
 /* Operator views (no copy: A must outlive op). symmetric is set when A is

@@ -76,8 +76,9 @@ static void print_results(const eigs_args *a, sp_dist_csr *D, const sp_eigs_opti
              sp_dist_exchange_name(D->exchange), s.allreduces, per, s.compute, s.comm, s.allreduce);
     sp_eigs_cli_print(a, D->n, D->nnz, o, r, extra);
     if (!a->json)
-        printf("distributed over %d ranks (rows balanced by measured time, %s exchange): matvec compute %.3f s, "
+        printf("distributed over %d ranks (%s, %s exchange): matvec compute %.3f s, "
                "communication %.3f s, %lld allreduces (%.2f per matvec, %.3f s)\n", D->nranks,
+               D->orig_row ? "rows dealt by length" : "rows balanced by measured time",
                sp_dist_exchange_name(D->exchange), s.compute, s.comm, s.allreduces, per, s.allreduce);
     fflush(stdout);
 }
@@ -151,13 +152,12 @@ static int krylov_size(const sp_eigs_options *o, int n)
     return m > 1 ? m : 1;
 }
 
-/* Rows to ranks by the measured time of each rank's product and vector work
- * (sp_dist_csr_balance_measured): a nonzero's cost varies with how scattered
- * its row's columns are, and a row costs O(ncv) per step, so neither nnz
- * nor a fixed row weight balances a power-law matrix (bench/RESULTS.md). */
+/* Rows to ranks as sp_dist_csr_balance_auto chooses: dealt by row length
+ * when long rows are clustered (power-law matrices), else by the measured
+ * time of each rank's product and vector work (bench/RESULTS.md). */
 static int balance_rows(sp_dist_csr *D, const sp_eigs_options *o)
 {
-    return sp_dist_csr_balance_measured(D, krylov_size(o, D->n), NULL);
+    return sp_dist_csr_balance_auto(D, krylov_size(o, D->n), NULL);
 }
 
 static int run(int argc, char **argv, int rank)

@@ -90,24 +90,49 @@ static int block_counts(const sp_dist_csr *D, int **counts, int **displs)
     return SP_OK;
 }
 
+/* SP_OK, or SP_EMPI with what failed (MPI's own message is not needed here). */
+static int mpi_status(int rc, const char *what)
+{
+    return rc == MPI_SUCCESS ? SP_OK : sp_error(SP_EMPI, "%s failed", what);
+}
+
+/* v0 on every rank in D's labels: a block of the file's vector each, or
+ * (rows relabelled, D->orig_row) the whole vector broadcast and picked. */
+static int spread_v0(sp_dist_csr *D, const double *full, double *v0)
+{
+    int *counts = NULL, *displs = NULL, rc;
+    if (!D->orig_row) {
+        rc = sp_dist_agree(D->comm, block_counts(D, &counts, &displs));
+        if (rc == SP_OK)
+            rc = mpi_status(MPI_Scatterv(full, counts, displs, MPI_DOUBLE, v0, D->n_local, MPI_DOUBLE, 0,
+                                                D->comm), "--v0: MPI_Scatterv");
+        free(counts);
+        return rc;
+    }
+    double *all = D->rank == 0 ? (double *)full : sp_malloc((size_t)(D->n > 0 ? D->n : 1) * sizeof(double));
+    rc = sp_dist_agree(D->comm, all ? SP_OK : SP_ENOMEM);
+    if (rc == SP_OK) rc = mpi_status(MPI_Bcast(all, D->n, MPI_DOUBLE, 0, D->comm), "--v0: MPI_Bcast");
+    for (int i = 0; rc == SP_OK && i < D->n_local; i++) v0[i] = all[D->orig_row[i]];
+    if (D->rank != 0) free(all);
+    return rc;
+}
+
 int sp_eigs_mpi_load_v0(const char *path, sp_dist_csr *D, double **v0)
 {
     sp_dmat full = {0, 0, 1, NULL, 0};
-    int ok = 1, *counts = NULL, *displs = NULL;
+    int ok = 1;
     if (D->rank == 0) ok = sp_eigs_cli_load_v0(path, D->n, &full) == 0; /* prints its error */
     MPI_Bcast(&ok, 1, MPI_INT, 0, D->comm);
     *v0 = NULL;
     if (ok) {
         *v0 = malloc((size_t)(D->n_local > 0 ? D->n_local : 1) * sizeof(double));
-        int rc = sp_dist_agree(D->comm, *v0 && block_counts(D, &counts, &displs) == SP_OK ? SP_OK : SP_ENOMEM);
-        if (rc == SP_OK)
-            rc = MPI_Scatterv(full.data, counts, displs, MPI_DOUBLE, *v0, D->n_local, MPI_DOUBLE, 0, D->comm);
+        int rc = sp_dist_agree(D->comm, *v0 ? SP_OK : SP_ENOMEM);
+        if (rc == SP_OK) rc = spread_v0(D, full.data, *v0);
         if (rc != SP_OK) {
             if (D->rank == 0) sp_cli_report("eigs", rc < 0 ? rc : SP_EMPI);
             ok = 0;
         }
     }
-    free(counts);
     sp_dmat_uninit(&full);
     if (!ok) free(*v0), *v0 = NULL;
     return ok ? 0 : SP_EXIT_USAGE;
@@ -134,6 +159,31 @@ static int vectors_column(sp_dist_csr *D, const sp_eigs_result *r, int j, FILE *
     return SP_OK;
 }
 
+/* Relabelled rows (D->orig_row): each column gathered on rank 0 in D's
+ * labels, put back in the input's order there, then written. */
+static int vectors_relabelled(sp_dist_csr *D, const sp_eigs_result *r, FILE *fp)
+{
+    int n = D->n, *counts = NULL, *displs = NULL, *orig = NULL, rc = block_counts(D, &counts, &displs);
+    double *got = NULL, *out = NULL;
+    if (rc == SP_OK && D->rank == 0) {
+        orig = sp_malloc((size_t)n * sizeof(int));
+        got = sp_malloc((size_t)n * sizeof(double)), out = sp_malloc((size_t)n * sizeof(double));
+        if (!orig || !got || !out) rc = SP_ENOMEM;
+    }
+    if ((rc = sp_dist_agree(D->comm, rc)) == SP_OK)
+        rc = mpi_status(MPI_Gatherv(D->orig_row, D->n_local, MPI_INT, orig, counts, displs, MPI_INT, 0,
+                                           D->comm), "--vectors: MPI_Gatherv");
+    for (int j = 0; rc == SP_OK && j < r->nconv; j++) {
+        rc = mpi_status(MPI_Gatherv(r->vectors + (size_t)j * (size_t)r->n_local, D->n_local, MPI_DOUBLE,
+                                           got, counts, displs, MPI_DOUBLE, 0, D->comm), "--vectors: MPI_Gatherv");
+        if (rc != SP_OK || D->rank != 0) continue;
+        for (int k = 0; k < n; k++) out[orig[k]] = got[k];
+        for (int k = 0; k < n; k++) fprintf(fp, "%.17g\n", out[k]);
+    }
+    free(counts), free(orig), free(got), free(out);
+    return rc;
+}
+
 int sp_eigs_mpi_write_vectors(const char *path, sp_dist_csr *D, const sp_eigs_result *r)
 {
     sp_atomic_file f;
@@ -147,7 +197,9 @@ int sp_eigs_mpi_write_vectors(const char *path, sp_dist_csr *D, const sp_eigs_re
         if (rc == SP_OK) write_vectors_header(f.fp, D->n, r->nconv);
     }
     if ((rc = sp_dist_agree(D->comm, rc)) < 0) return free(buf), rc;
-    for (int j = 0; rc == SP_OK && j < r->nconv; j++) rc = vectors_column(D, r, j, D->rank == 0 ? f.fp : NULL, buf);
+    if (D->orig_row) rc = vectors_relabelled(D, r, D->rank == 0 ? f.fp : NULL);
+    for (int j = 0; !D->orig_row && rc == SP_OK && j < r->nconv; j++)
+        rc = vectors_column(D, r, j, D->rank == 0 ? f.fp : NULL, buf);
     if (rc == SP_EMPI) rc = sp_error(SP_EMPI, "--vectors %s: sending the eigenvectors to rank 0 failed", path);
     if (D->rank == 0) {
         if (rc == SP_OK) rc = sp_atomic_commit(&f);

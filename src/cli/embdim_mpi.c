@@ -270,8 +270,9 @@ static void print_results(const embdim_cli *a, sp_dist_csr *D, const sp_embdim_o
              "\"allreduces\": %lld, \"matvec_compute_seconds\": %.6f, \"matvec_comm_seconds\": %.6f, "
              "\"allreduce_seconds\": %.6f", D->nranks, sp_dist_exchange_name(D->exchange),
              (long long)D->stats.matvecs, (long long)D->stats.allreduces, t[0], t[1], t[2]);
-    snprintf(line, sizeof line, "distributed over %d ranks (rows balanced by measured time, %s exchange): %lld "
+    snprintf(line, sizeof line, "distributed over %d ranks (%s, %s exchange): %lld "
              "matvecs, compute %.3f s, communication %.3f s, %lld allreduces (%.3f s)", D->nranks,
+             D->orig_row ? "rows dealt by length" : "rows balanced by measured time",
              sp_dist_exchange_name(D->exchange), (long long)D->stats.matvecs, t[0], t[1],
              (long long)D->stats.allreduces, t[2]);
     sp_embdim_cli_print(a, o, r, info, json, line);
@@ -306,7 +307,7 @@ static int solve(const embdim_cli *a, sp_dist_csr *D, sp_embdim_options *o, cons
     return code;
 }
 
-/* Rows to ranks by measured time (as eigs does), for the largest subspace the
+/* Rows to ranks as eigs does (sp_dist_csr_balance_auto), for the largest subspace the
  * advice uses: 3 k for the largest candidate k (the automatic nested sizes
  * end at 3 k), or the largest explicit nested size. */
 static int balance_rows(sp_dist_csr *D, const sp_embdim_options *o)
@@ -315,7 +316,7 @@ static int balance_rows(sp_dist_csr *D, const sp_embdim_options *o)
     for (int c = 0; c < o->n_candidates; c++) m = 3 * o->candidates[c] > m ? 3 * o->candidates[c] : m;
     for (int s = 0; s < o->nested_count; s++) m = o->nested[s] > m ? o->nested[s] : m;
     m = m < D->n ? m : D->n;
-    return sp_dist_csr_balance_measured(D, m > 1 ? m : 1, NULL);
+    return sp_dist_csr_balance_auto(D, m > 1 ? m : 1, NULL);
 }
 
 static int run(int argc, char **argv, int rank)

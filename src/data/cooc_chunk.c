@@ -3,6 +3,9 @@
  * for every id a add the ids after it in each of its rows into one dense
  * accumulator row (n cells, cache resident), and move that row's nonzeros to
  * the dense rows or the hash table once per chunk instead of once per pair.
+ * Count mode (every partner kept) lists each partner when its count leaves 0
+ * and sorts the list; weights (or a row block) mark hot partners in a bitmap
+ * and list the cold ones.
  * Guarantees: exact counts; duplicates in a row merged (weights summed in
  * input order); pairs touching no kept row skipped. Does not spill or merge. */
 #include <stdlib.h>
@@ -15,10 +18,12 @@
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
 
-/* An eighth of the budget: larger chunks move each pair's total fewer times. */
+/* A quarter of the budget for counts, an eighth for weights (whose sums
+ * depend on the chunk boundaries: kept as they were). Larger chunks move
+ * each pair's total fewer times (fewer column dumps and store merges). */
 static int chunk_entries(const sp_cooc_options *o)
 {
-    size_t e = o->memory_bytes / 8 / ENTRY_BYTES;
+    size_t e = o->memory_bytes / (o->weighted ? 8 : 4) / ENTRY_BYTES;
     return e < CHUNK_MIN ? CHUNK_MIN : e > CHUNK_MAX ? CHUNK_MAX : (int)e;
 }
 
@@ -208,8 +213,37 @@ static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
     }
 }
 
+/* Prefetch the row of occurrence q (all of its cache lines) ahead of use. */
+static inline void prefetch_row(const sp_cooc_chunk *ch, int q)
+{
+    int r = ch->occ_row[q], base = ch->row_start[r], len = ch->rlen[r];
+    for (int t = 0; t < len; t += 16) __builtin_prefetch(ch->srow + base + t);
+}
+
+/* Counts, every row kept: column b of C for this chunk. Each partner
+ * (hot or cold) is listed when its count leaves 0; the list is sorted at
+ * the dump (one occurrence: the row order already is). */
+static int accumulate_counts(sp_cooc *c, int b)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    uint32_t *acc = ch->acc32;
+    int *list = ch->list, k = 0, last = ch->colptr[c->n];
+    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
+        if (q + SP_COOC_AHEAD < last) prefetch_row(ch, q + SP_COOC_AHEAD);
+        int p = ch->occ_pos[q], r = ch->occ_row[q];
+        const int *s = ch->srow + ch->row_start[r];
+        for (int t = 0; t < p; t++) {
+            int a = s[t];
+            list[k] = a;
+            k += acc[a]++ == 0;
+        }
+    }
+    return k;
+}
+
 /* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
- * kept partners a < b in each row of b; returns the cold partners listed. */
+ * kept partners a < b in each row of b; returns the cold partners listed
+ * (marked in mark). */
 static int accumulate_column(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -235,17 +269,29 @@ static int accumulate_column(sp_cooc *c, int b)
     return k;
 }
 
-static int cmp_int(const void *x, const void *y)
-{
-    int a = *(const int *)x, b = *(const int *)y;
-    return (a > b) - (a < b);
-}
-
+/* Sort ints ascending: quicksort (middle pivot, smaller side first) down
+ * to insertion sort of short ranges. */
 static void sort_ints(int *v, int k)
 {
-    if (k > 32) {
-        qsort(v, (size_t)k, sizeof *v, cmp_int);
-        return;
+    while (k > 24) {
+        int p = v[(k - 1) / 2], i = -1, j = k;
+        for (;;) { /* Hoare: [0, j] <= p <= [j + 1, k) */
+            do i++; while (v[i] < p);
+            do j--; while (v[j] > p);
+            if (i >= j) break;
+            int t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+        }
+        int left = j + 1;
+        if (left < k - left) {
+            sort_ints(v, left);
+            v += left;
+            k -= left;
+        } else {
+            sort_ints(v + left, k - left);
+            k = left;
+        }
     }
     for (int i = 1; i < k; i++) {
         int x = v[i], j = i;
@@ -264,7 +310,8 @@ static inline int dump_cell(sp_cooc *c, int a, int b)
     return v == 0.0 ? SP_OK : dump_pair(c, a, b, v);
 }
 
-/* Column b's totals in ascending a: hot partners (bits), then cold (list). */
+/* Column b's totals in ascending a: hot partners (bits), then cold (list;
+ * in count mode every partner is in the list). */
 static int dump_column(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -297,7 +344,8 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     prepare_rows(c);
     for (int b = c->H; b < c->n && rc == SP_OK; b++) {
         if (ch->colptr[b] == ch->colptr[b + 1]) continue;
-        rc = dump_column(c, b, accumulate_column(c, b));
+        int fast = ch->acc32 && (!c->kept || c->kept[b]);
+        rc = dump_column(c, b, fast ? accumulate_counts(c, b) : accumulate_column(c, b));
     }
     if (rc == SP_OK) rc = sp_cooc_store_merge(c);
     if (c->hotw) sp_cooc_hot_fold(c); /* chunk sums: the chunk path's order of additions */

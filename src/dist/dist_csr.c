@@ -43,6 +43,7 @@ void sp_dist_csr_uninit(sp_dist_csr *D)
     free(D->xbuf);
     free(D->xfull);
     free(D->gather_counts);
+    free(D->orig_row);
     memset(D, 0, sizeof *D);
     D->comm = MPI_COMM_NULL;
     D->plan.graph = MPI_COMM_NULL;

@@ -271,15 +271,6 @@ static int read_fallback(MPI_Comm comm, mm_par *p)
 
 /* ---- rows to their owners ---------------------------------------------------- */
 
-/* Triplets (global rows in [row0, row0 + rows)) -> CSR with local rows. */
-static int triplets_to_rows(sp_dist_triplets *t, int row0, int rows, int n, sp_csr *A)
-{
-    for (int64_t k = 0; k < t->n; k++) t->ri[k] -= row0;
-    int rc = sp_csr_from_triplets(rows, n, t->n, t->ri, t->ci, t->v, A);
-    sp_dist_triplets_uninit(t);
-    return rc;
-}
-
 static int rows_to_triplets(const sp_csr *A, int row0, sp_dist_triplets *t)
 {
     for (int i = 0; i < A->rows; i++)
@@ -297,12 +288,12 @@ static int distribute(MPI_Comm comm, mm_par *p, sp_dist_csr *D)
     int rc = sp_dist_agree(comm, even ? SP_OK : SP_ENOMEM);
     for (int q = 0; rc == SP_OK && q <= P; q++) even[q] = (int)((int64_t)n * q / P);
     if (rc == SP_OK) rc = sp_dist_triplets_exchange(comm, even, &p->t);
-    if (rc == SP_OK) rc = sp_dist_agree(comm, triplets_to_rows(&p->t, even[r], even[r + 1] - even[r], n, &A));
+    if (rc == SP_OK) rc = sp_dist_agree(comm, sp_dist_triplets_to_rows(&p->t, even[r], even[r + 1] - even[r], n, &A));
     if (rc == SP_OK) rc = sp_dist_partition_by_nnz(comm, n, even[r], A.rows, A.rowptr, starts);
     if (rc == SP_OK) rc = sp_dist_agree(comm, rows_to_triplets(&A, even[r], &p->t));
     sp_csr_uninit(&A);
     if (rc == SP_OK) rc = sp_dist_triplets_exchange(comm, starts, &p->t);
-    if (rc == SP_OK) rc = sp_dist_agree(comm, triplets_to_rows(&p->t, starts[r], starts[r + 1] - starts[r], n, &A));
+    if (rc == SP_OK) rc = sp_dist_agree(comm, sp_dist_triplets_to_rows(&p->t, starts[r], starts[r + 1] - starts[r], n, &A));
     if (rc == SP_OK) rc = sp_dist_csr_from_rows(comm, n, starts, &A, D);
     sp_csr_uninit(&A);
     free(even);

@@ -3,6 +3,7 @@
  * every allreduce_sum is counted in D->stats (allreduces per Arnoldi step
  * are measurable); the allreduce is MPI_Allreduce(MPI_IN_PLACE, SUM).
  * Does not copy the matrix: the operator is a view of D. */
+#include <string.h>
 #include "dist/dist_internal.h"
 
 static int dist_apply(void *ctx, const double *x, double *y)
@@ -31,6 +32,7 @@ int sp_dist_operator(sp_dist_csr *D, sp_operator *op)
     int symmetric = 0;
     int rc = sp_dist_csr_check_symmetric(D, &symmetric);
     if (rc < 0) return rc;
+    memset(op, 0, sizeof *op);
     op->n_local = D->n_local;
     op->n_global = D->n;
     op->row0 = D->row0;
@@ -41,6 +43,7 @@ int sp_dist_operator(sp_dist_csr *D, sp_operator *op)
     op->nnz = D->nnz;
     op->csr = NULL;
     op->dense = NULL;
+    op->row_label = D->orig_row; /* NULL unless the rows were dealt by length */
     op->apply_block = dist_apply_block; /* residuals: 8 vectors per exchange and sweep */
     return SP_OK;
 }

@@ -155,7 +155,10 @@ static int rebalance(sp_dist_csr *D, int64_t row_weight, const int64_t *row_cost
 {
     sp_csr B = {0, 0, 0, NULL, NULL, NULL};
     int *starts = sp_malloc(((size_t)D->nranks + 1) * sizeof *starts), same = 1, all_same = 0;
-    int rc = sp_dist_agree(D->comm, starts ? SP_OK : SP_ENOMEM);
+    int rc = sp_dist_agree(D->comm, !starts ? SP_ENOMEM
+                                    : D->orig_row ? sp_error(SP_EINVAL, "rebalance: the rows were relabelled "
+                                                             "(sp_dist_csr_interleave); their partition is final")
+                                                  : SP_OK);
     if (rc == SP_OK) rc = sp_dist_agree(D->comm, local_rows_global(D, &B));
     if (rc == SP_OK) rc = partition_by_cost(D->comm, D->n, D->row0, &B, row_weight, row_cost, starts);
     for (int q = 0; rc == SP_OK && q <= D->nranks; q++) same &= starts[q] == D->starts[q];

@@ -118,3 +118,11 @@ int sp_dist_triplets_exchange(MPI_Comm comm, const int *starts, sp_dist_triplets
     *t = got;
     return SP_OK;
 }
+
+int sp_dist_triplets_to_rows(sp_dist_triplets *t, int row0, int rows, int n, sp_csr *A)
+{
+    for (int64_t k = 0; k < t->n; k++) t->ri[k] -= row0;
+    int rc = sp_csr_from_triplets(rows, n, t->n, t->ri, t->ci, t->v, A);
+    sp_dist_triplets_uninit(t);
+    return rc;
+}

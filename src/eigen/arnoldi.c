@@ -98,7 +98,9 @@ static int project_once(sp_arnoldi *a, int nb, double *x, double *h)
 static void fill_random(sp_arnoldi *a, double *x)
 {
     uint64_t key = sp_rng_u64(&a->rng);
-    for (int i = 0; i < a->n; i++) x[i] = sp_hash_normal(key, (uint64_t)(a->op->row0 + i));
+    const int *label = a->op->row_label;
+    for (int i = 0; i < a->n; i++)
+        x[i] = sp_hash_normal(key, (uint64_t)(label ? (int64_t)label[i] : a->op->row0 + i));
 }
 
 /* x = a unit random vector orthogonal to X and V(:, 0:j-1) (p + j < n). */

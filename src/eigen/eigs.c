@@ -107,7 +107,7 @@ static int check_v0(const sp_operator *op, const sp_eigs_options *o)
 {
     double bad[2] = {0.0, -1.0}; /* count, first bad global index */
     for (int i = 0; o->v0 && i < op->n_local; i++)
-        if (!isfinite(o->v0[i]) && bad[0]++ == 0) bad[1] = (double)(op->row0 + i);
+        if (!isfinite(o->v0[i]) && bad[0]++ == 0) bad[1] = (double)(op->row_label ? (int64_t)op->row_label[i] : op->row0 + i);
     if (op->allreduce_sum) {
         double count = bad[0];
         int rc = op->allreduce_sum(op->ctx, &count, 1);
