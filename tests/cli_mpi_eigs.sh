@@ -44,6 +44,26 @@ sys.exit(0 if worst <= 1e-10 else 1)
 EOF
 }
 
+# Eigenvectors of two --vectors files agree up to sign: 1 - |cos| < 1e-8.
+same_vectors() { # same_vectors SERIAL.mtx MPI.mtx
+    python3 - "$1" "$2" <<'EOF'
+import sys
+def read(p):
+    lines = [l for l in open(p) if not l.startswith("%")]
+    n, k = map(int, lines[0].split())
+    v = [float(x) for x in lines[1:]]
+    return n, k, [v[j * n:(j + 1) * n] for j in range(k)]
+(n, k, A), (m, l, B) = read(sys.argv[1]), read(sys.argv[2])
+assert (n, k) == (m, l), ((n, k), (m, l))
+worst = 0.0
+for x, y in zip(A, B):  # eigenvectors agree up to sign: |cos| = 1
+    c = sum(a * b for a, b in zip(x, y)) / (sum(a * a for a in x) * sum(b * b for b in y)) ** 0.5
+    worst = max(worst, 1 - abs(c))
+print("  vectors: n %d, %d columns, max 1 - |cos| = %.1e (tolerance 1e-8)" % (n, k, worst))
+sys.exit(0 if worst < 1e-8 else 1)
+EOF
+}
+
 # ---- the same eigenvalues at P = 1..4 -----------------------------------
 gzip -c "$data/nos4.mtx" >"$tmp/nos4.mtx.gz"
 "$bin" convert "$data/bcsstk06.mtx" "$tmp/bcsstk06.csr" >/dev/null || fail "convert bcsstk06"
@@ -90,22 +110,7 @@ grep -q "distributed over 4 ranks" "$tmp/out" && pass "distributed summary line"
 head -c 5 "$tmp/p.svg" | grep -q "<" && pass "plot written" || fail "plot missing"
 head -1 "$tmp/h.csv" | grep -q "^restart,subspace" && pass "history written" || fail "history missing"
 "$bin" eigs "$data/bcsstk06.mtx" --nev 3 --method iram --which LA --vectors "$tmp/vs.mtx" >/dev/null
-if python3 - "$tmp/vs.mtx" "$tmp/v.mtx" <<'EOF'
-import sys
-def read(p):
-    lines = [l for l in open(p) if not l.startswith("%")]
-    n, k = map(int, lines[0].split())
-    v = [float(x) for x in lines[1:]]
-    return n, k, [v[j * n:(j + 1) * n] for j in range(k)]
-(n, k, A), (m, l, B) = read(sys.argv[1]), read(sys.argv[2])
-assert (n, k) == (m, l), ((n, k), (m, l))
-worst = 0.0
-for x, y in zip(A, B):  # eigenvectors agree up to sign: |cos| = 1
-    c = sum(a * b for a, b in zip(x, y)) / (sum(a * a for a in x) * sum(b * b for b in y)) ** 0.5
-    worst = max(worst, 1 - abs(c))
-print("  vectors: n %d, %d columns, max 1 - |cos| = %.1e (tolerance 1e-8)" % (n, k, worst))
-sys.exit(0 if worst < 1e-8 else 1)
-EOF
+if same_vectors "$tmp/vs.mtx" "$tmp/v.mtx"
 then pass "P=4 --vectors equal the serial ones"; else fail "P=4 --vectors differ from serial"; fi
 
 # ---- relabelled rows (power law: rows dealt by length) ---------------------
@@ -124,20 +129,7 @@ else fail "P=3 power law not relabelled"; cat "$tmp/out" "$tmp/err"; fi
 "${mpirun[@]}" -np 3 "$bin" eigs "${pl[@]}" --json >"$tmp/plm.json" 2>"$tmp/err"
 if out=$(same_eigenvalues "$tmp/pls.json" "$tmp/plm.json"); then pass "P=3 relabelled: serial eigenvalues"; echo "$out"
 else fail "P=3 relabelled eigenvalues"; echo "$out"; fi
-if python3 -c '
-import sys
-def read(p):
-    lines = [l for l in open(p) if not l.startswith("%")]
-    n, k = map(int, lines[0].split())
-    v = [float(x) for x in lines[1:]]
-    return n, k, [v[j * n:(j + 1) * n] for j in range(k)]
-(n, k, A), (m, l, B) = read(sys.argv[1]), read(sys.argv[2])
-assert (n, k) == (m, l), ((n, k), (m, l))
-worst = max(1 - abs(sum(a * b for a, b in zip(x, y)) / (sum(a * a for a in x) * sum(b * b for b in y)) ** 0.5)
-            for x, y in zip(A, B))
-print("  relabelled vectors: n %d, %d columns, max 1 - |cos| = %.1e (tolerance 1e-8)" % (n, k, worst))
-sys.exit(0 if worst < 1e-8 else 1)
-' "$tmp/pls.mtx" "$tmp/plm.mtx"
+if same_vectors "$tmp/pls.mtx" "$tmp/plm.mtx"
 then pass "P=3 relabelled --vectors in the input's order"; else fail "P=3 relabelled --vectors differ from serial"; fi
 
 # ---- failures: exit 2 on every rank, one message, no hang ----------------
