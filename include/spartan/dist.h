@@ -101,7 +101,13 @@ void sp_dist_plan_uninit(sp_dist_plan *plan);
  * x_local into send_buf, post sends. neighbour = 1 uses one
  * MPI_Ineighbor_alltoallv instead of point-to-point messages. */
 int sp_dist_plan_begin(sp_dist_plan *plan, const double *x_local, double *ghost, int neighbour);
-/* Wait for the exchange started by sp_dist_plan_begin; ghost is then filled. */
+/* (collective) As sp_dist_plan_begin (point-to-point) for kc <= width vectors
+ * X(:, 0:kc-1) (ld ldx) at once: each index's width values travel together
+ * (zero padded), packed into send (send_start[n_send] x width), received
+ * into ghost (n_ghost x width, row-major). */
+int sp_dist_plan_begin_block(sp_dist_plan *plan, const double *X, int ldx, int kc, int width, double *send,
+                             double *ghost);
+/* Wait for the exchange started by sp_dist_plan_begin(_block); ghost is then filled. */
 int sp_dist_plan_end(sp_dist_plan *plan);
 
 /* ==== distributed CSR matrix ============================================= */

@@ -66,8 +66,9 @@ static int wd_on_epoch(void *ctx, const sp_epoch_stats *st)
     return 0;
 }
 
-/* Plot of training loss, validation logloss and AUC against the epoch. */
-static int wd_plot(const sp_train_history *h, const char *path, const char *title)
+/* Training loss, validation loss and a third validation metric (AUC or
+ * accuracy: auc = 1 / 0) against the epoch, as an SVG plot. */
+static int history_plot(const sp_train_history *h, const char *path, const char *title, int auc)
 {
     int n = h->n;
     double *x = malloc(sizeof(double) * (n ? n : 1) * 4), *y1 = x + n, *y2 = y1 + n, *y3 = y2 + n;
@@ -76,10 +77,12 @@ static int wd_plot(const sp_train_history *h, const char *path, const char *titl
         x[i] = h->epochs[i].epoch;
         y1[i] = h->epochs[i].train_loss;
         y2[i] = h->epochs[i].valid_logloss;
-        y3[i] = h->epochs[i].valid_auc;
+        y3[i] = auc ? h->epochs[i].valid_auc : h->epochs[i].valid_accuracy;
     }
-    sp_plot_series s[3] = {{"train loss", x, y1, n}, {"valid logloss", x, y2, n}, {"valid AUC", x, y3, n}};
-    sp_plot p = {title, "epoch", "loss / AUC", 0, 0, 0, s, 3};
+    sp_plot_series s[3] = {{"train loss", x, y1, n},
+                           {auc ? "valid logloss" : "valid loss", x, y2, n},
+                           {auc ? "valid AUC" : "valid accuracy", x, y3, n}};
+    sp_plot p = {title, "epoch", auc ? "loss / AUC" : "loss / accuracy", 0, 0, 0, s, 3};
     int rc = sp_plot_write_svg(&p, path);
     free(x);
     return rc;
@@ -128,7 +131,7 @@ static int wd_outputs(const wd_cli *o, const sp_train_history *h)
     if (o->history) rc = sp_train_history_write_csv(h, o->history);
     char title[96];
     snprintf(title, sizeof title, "Wide & Deep training (emb_dim %d)", o->cfg.emb_dim);
-    if (rc == SP_OK && o->plot) rc = wd_plot(h, o->plot, title);
+    if (rc == SP_OK && o->plot) rc = history_plot(h, o->plot, title, 1);
     return rc;
 }
 
@@ -330,25 +333,6 @@ static int mlp_on_epoch(void *ctx, const sp_epoch_stats *st)
     return 0;
 }
 
-/* Training loss, validation loss and accuracy against the epoch. */
-static int mlp_plot(const sp_train_history *h, const char *path)
-{
-    int n = h->n;
-    double *x = malloc(sizeof(double) * (n ? n : 1) * 4), *y1 = x + n, *y2 = y1 + n, *y3 = y2 + n;
-    if (!x) return SP_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        x[i] = h->epochs[i].epoch;
-        y1[i] = h->epochs[i].train_loss;
-        y2[i] = h->epochs[i].valid_logloss;
-        y3[i] = h->epochs[i].valid_accuracy;
-    }
-    sp_plot_series s[3] = {{"train loss", x, y1, n}, {"valid loss", x, y2, n}, {"valid accuracy", x, y3, n}};
-    sp_plot p = {"MLP training", "epoch", "loss / accuracy", 0, 0, 0, s, 3};
-    int rc = sp_plot_write_svg(&p, path);
-    free(x);
-    return rc;
-}
-
 static int mlp_load(const mlp_cli *o, sp_dense_data *all, sp_dense_data *tr, sp_dense_data *va)
 {
     int rc = o->images ? sp_dense_data_load_idx(all, o->images, o->labels, o->limit)
@@ -401,7 +385,7 @@ static int mlp_run(mlp_cli *o, sp_dense_data *all, sp_dense_data *tr, sp_dense_d
     }
     if ((rc = sp_mlp_classifier_train(c, tr, va, &to, h)) < 0) return rc;
     if (o->history && (rc = sp_train_history_write_csv(h, o->history)) < 0) return rc;
-    if (o->plot && (rc = mlp_plot(h, o->plot)) < 0) return rc;
+    if (o->plot && (rc = history_plot(h, o->plot, "MLP training", 0)) < 0) return rc;
     if (o->out && (rc = sp_mlp_classifier_save(c, h, o->out)) < 0) return rc;
     if (o->json) mlp_print_json(o, all, tr, va, h);
     return SP_OK;

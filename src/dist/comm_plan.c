@@ -169,19 +169,43 @@ static int plan_begin_neighbour(sp_dist_plan *plan, const double *x_local, doubl
                              "matvec: MPI_Ineighbor_alltoallv");
 }
 
+/* Point-to-point exchange of width values per index: receives into ghost,
+ * send[k * width + j] = X[send_idx[k] + j ldx] for j < kc (zero up to width). */
+static int plan_post(sp_dist_plan *plan, const double *X, int ldx, int kc, int width, double *send,
+                     double *ghost)
+{
+    int rc = MPI_SUCCESS, nreq = 0;
+    for (int q = 0; q < plan->n_recv && rc == MPI_SUCCESS; q++)
+        rc = MPI_Irecv(ghost + (size_t)plan->recv_start[q] * width,
+                       (plan->recv_start[q + 1] - plan->recv_start[q]) * width, MPI_DOUBLE,
+                       plan->recv_rank[q], SP_DIST_TAG_X, plan->comm, &plan->requests[nreq++]);
+    if (width == 1) {
+        plan_pack(plan, X);
+    } else {
+        int total = plan->send_start[plan->n_send];
+        for (int k = 0; k < total; k++) {
+            double *s = send + (size_t)k * width;
+            for (int j = 0; j < width; j++) s[j] = j < kc ? X[plan->send_idx[k] + (size_t)j * ldx] : 0.0;
+        }
+    }
+    for (int q = 0; q < plan->n_send && rc == MPI_SUCCESS; q++)
+        rc = MPI_Isend(send + (size_t)plan->send_start[q] * width,
+                       (plan->send_start[q + 1] - plan->send_start[q]) * width, MPI_DOUBLE,
+                       plan->send_rank[q], SP_DIST_TAG_X, plan->comm, &plan->requests[nreq++]);
+    plan->pending = nreq;
+    return sp_dist_mpi_check(rc, "posting the ghost exchange");
+}
+
 int sp_dist_plan_begin(sp_dist_plan *plan, const double *x_local, double *ghost, int neighbour)
 {
     if (neighbour) return plan_begin_neighbour(plan, x_local, ghost);
-    int rc = MPI_SUCCESS, nreq = 0;
-    for (int q = 0; q < plan->n_recv && rc == MPI_SUCCESS; q++)
-        rc = MPI_Irecv(ghost + plan->recv_start[q], plan->recv_start[q + 1] - plan->recv_start[q],
-                       MPI_DOUBLE, plan->recv_rank[q], SP_DIST_TAG_X, plan->comm, &plan->requests[nreq++]);
-    plan_pack(plan, x_local);
-    for (int q = 0; q < plan->n_send && rc == MPI_SUCCESS; q++)
-        rc = MPI_Isend(plan->send_buf + plan->send_start[q], plan->send_start[q + 1] - plan->send_start[q],
-                       MPI_DOUBLE, plan->send_rank[q], SP_DIST_TAG_X, plan->comm, &plan->requests[nreq++]);
-    plan->pending = nreq;
-    return sp_dist_mpi_check(rc, "matvec: posting the ghost exchange");
+    return plan_post(plan, x_local, 0, 1, 1, plan->send_buf, ghost);
+}
+
+int sp_dist_plan_begin_block(sp_dist_plan *plan, const double *X, int ldx, int kc, int width, double *send,
+                             double *ghost)
+{
+    return plan_post(plan, X, ldx, kc, width, send, ghost);
 }
 
 int sp_dist_plan_end(sp_dist_plan *plan)
