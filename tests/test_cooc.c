@@ -352,6 +352,97 @@ static void add_random_rows(sp_cooc **c, int nb, int n, int rows, int weighted, 
     free(x);
 }
 
+/* The radix sort of runs against the comparison sort, for id widths of 1
+ * to 31 bits (1 to 6 passes), with repeated keys and skipped passes. */
+static void test_radix_sort(void **state)
+{
+    (void)state;
+    const size_t n = 20000;
+    sp_cooc_entry *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp),
+                  *ref = malloc(n * sizeof *ref);
+    assert_true(a && tmp && ref);
+    sp_rng rng;
+    sp_rng_seed(&rng, 3);
+    const int widths[] = {1, 5, 11, 16, 20, 31};
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        uint64_t top = (uint64_t)1 << widths[w];
+        for (size_t k = 0; k < n; k++) {
+            uint64_t i = sp_rng_below(&rng, top), j = k % 7 ? sp_rng_below(&rng, top) : i;
+            a[k].key = i << 32 | j;
+            a[k].val = (double)k; /* stability: equal keys keep their order */
+        }
+        memcpy(ref, a, n * sizeof *a);
+        sp_cooc_sort_entries(ref, n);
+        const sp_cooc_entry *got = sp_cooc_radix_sort(a, tmp, n, widths[w]);
+        for (size_t k = 0; k < n; k++) {
+            assert_true(got[k].key == ref[k].key);
+            assert_true(k == 0 || got[k].key != got[k - 1].key || got[k].val > got[k - 1].val);
+        }
+    }
+    free(a);
+    free(tmp);
+    free(ref);
+}
+
+/* Rows with many ids in most rows (as Criteo's integer fields): 70 ids
+ * present with probability 0.55-0.99, so more than the 64 dense ids a chunk
+ * keeps; some rows lack them, some rows are empty; count mode, whole matrix
+ * and a row block, several chunks: entry by entry against brute force, and
+ * bit for bit against a build without hot ids (hence without dense ids). */
+static void test_dense_ids(void **state)
+{
+    (void)state;
+    const int n = 300, rows = 4000;
+    for (int block = 0; block < 2; block++) {
+        double *B = calloc((size_t)n * n, sizeof *B);
+        assert_non_null(B);
+        sp_cooc *c[2];
+        sp_csr A[2];
+        for (int b = 0; b < 2; b++) {
+            sp_cooc_options o;
+            sp_cooc_options_default(&o);
+            o.diagonal = 1;
+            o.row_begin = block ? 40 : 0;
+            o.row_end = block ? 130 : 0;
+            o.memory_bytes = 1 << 20; /* chunks of a few hundred rows */
+            assert_int_equal(sp_cooc_new(&c[b], n, &o), SP_OK);
+            c[b]->hot_req = b ? 0 : 120;
+        }
+        sp_rng rng;
+        sp_rng_seed(&rng, 5);
+        for (int r = 0; r < rows; r++) {
+            int ids[120], k = 0;
+            unsigned char in[300] = {0};
+            for (int d = 0; d < 70 && r % 97 != 0; d++)
+                if (sp_rng_uniform(&rng) < 0.55 + 0.44 * d / 70.0) ids[k++] = 3 * d + 1;
+            for (int t = (int)sp_rng_below(&rng, 12); t > 0 && r % 97 != 0; t--)
+                ids[k++] = 210 + (int)sp_rng_below(&rng, 90);
+            if (k > 1) ids[k++] = ids[0]; /* a duplicate */
+            for (int t = 0; t < k; t++) in[ids[t]] = 1;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n && in[i]; j++) B[(size_t)i * n + j] += in[j];
+            for (int b = 0; b < 2; b++) assert_int_equal(sp_cooc_add(c[b], ids, NULL, k), SP_OK);
+        }
+        for (int b = 0; b < 2; b++) assert_int_equal(sp_cooc_finish(c[b], &A[b]), SP_OK);
+        assert_int_equal(c[0]->ch.nd, 64); /* dense ids were in use */
+        assert_int_equal(c[1]->ch.nd, 0);
+        int lo = block ? 40 : 0, m = block ? 90 : n;
+        for (int b = 0; b < 2; b++) {
+            double *D = csr_dense(&A[b]);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    assert_true(D[(size_t)i * n + j] == B[(size_t)(lo + i) * n + j]);
+            free(D);
+        }
+        assert_true(csr_identical(&A[0], &A[1]));
+        for (int b = 0; b < 2; b++) {
+            sp_csr_uninit(&A[b]);
+            sp_cooc_free(c[b]);
+        }
+        free(B);
+    }
+}
+
 /* The hot block (pairs of the most frequent ids, added row by row) against
  * the chunk path alone (no hot id), everything hot, and a spilling build with
  * dense rows; counts and weights, whole matrix and a row block: entry by
@@ -557,6 +648,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_counts),
         cmocka_unit_test(test_weighted_against_brute_force),
+        cmocka_unit_test(test_dense_ids),
+        cmocka_unit_test(test_radix_sort),
         cmocka_unit_test(test_spilling_identical),
         cmocka_unit_test(test_gzip_plain_identical),
         cmocka_unit_test(test_normalizations),

@@ -12,8 +12,7 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
-/* Bytes per buffered entry as the chunk is sized (ids, w, row_start, occ_row, occ_pos, srow,
- * sw, rlen: 32 now, but the chunk boundaries, hence weighted sums, stay as they were). */
+/* Bytes per buffered entry (ids, w, row_start, occ_row, occ_pos, srow, sw, rlen, rhot). */
 #define ENTRY_BYTES (9 * 4)
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
@@ -37,7 +36,8 @@ size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o)
 /* (Re)allocate the entry arrays for cap entries; contents of ids, w and row_start kept. */
 static int entries_alloc(sp_cooc_chunk *ch, int cap)
 {
-    int **ints[] = {&ch->ids, &ch->row_start, &ch->occ_row, &ch->occ_pos, &ch->srow, &ch->rlen};
+    int **ints[] = {&ch->ids,  &ch->row_start, &ch->occ_row, &ch->occ_pos,
+                    &ch->srow, &ch->rlen,      &ch->rhot};
     float **floats[] = {&ch->w, &ch->sw};
     for (size_t t = 0; t < sizeof ints / sizeof ints[0]; t++) {
         int *p = sp_realloc(*ints[t], ((size_t)cap + 1) * sizeof(int));
@@ -80,7 +80,7 @@ void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 {
     void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ_row, ch->hw, ch->occ_pos,
                    ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc,
-                   ch->mark, ch->list, ch->hbits};
+                   ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt, ch->dpos, ch->mh, ch->absent};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
     memset(ch, 0, sizeof *ch);
 }
@@ -139,6 +139,7 @@ static int sort_row(sp_cooc *c, int r, int *m)
             int a = wd * 64 + __builtin_ctzll(bits);
             s[p] = a;
             if (wt) sw[p] = ch->hw[a];
+            else ch->hcnt[a]++;
         }
         ch->hbits[wd] = 0;
     }
@@ -156,21 +157,26 @@ static int sort_row(sp_cooc *c, int r, int *m)
     return len;
 }
 
-/* Every row sorted (srow, sw, rlen), its hot pairs and diagonal added, and
- * the cold occurrences grouped by id (counting sort): those of id b are
- * [colptr[b], colptr[b + 1]), in row order, with their row and position. */
-static void prepare_rows(sp_cooc *c)
+/* Every row sorted (srow, sw, rlen), the ids in every row taken out (count
+ * mode), its hot pairs and diagonal added, and the cold occurrences grouped
+ * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
+ * row order, with their row and position. */
+static int prepare_rows(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     int *colptr = ch->colptr, n = c->n;
     memset(colptr, 0, ((size_t)n + 2) * sizeof *colptr);
+    for (int r = 0; r < ch->rows; r++) ch->rlen[r] = sort_row(c, r, &ch->rhot[r]);
+    int rc = sp_cooc_dense_choose(c);
+    if (rc < 0) return rc;
     for (int r = 0; r < ch->rows; r++) {
-        int m, len = sort_row(c, r, &m);
-        const int *s = ch->srow + ch->row_start[r];
+        int *s = ch->srow + ch->row_start[r], m;
+        int len = sp_cooc_dense_strip(c, r, s, ch->rhot[r], ch->rlen[r], &m);
         ch->rlen[r] = len;
         sp_cooc_hot_row(c, s, ch->sw + ch->row_start[r], m, len);
         for (int p = m; p < len; p++) colptr[s[p] + 2]++;
     }
+    sp_cooc_dense_hot_pairs(c);
     for (int a = c->H; a < n; a++) colptr[a + 2] += colptr[a + 1];
     for (int r = 0; r < ch->rows; r++) {
         const int *s = ch->srow + ch->row_start[r];
@@ -180,6 +186,7 @@ static void prepare_rows(sp_cooc *c)
             ch->occ_pos[q] = p;
         }
     }
+    return SP_OK;
 }
 
 /* One pair's chunk total (internal ids a < b) into the dense rows or the store. */
@@ -213,6 +220,12 @@ static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
     }
 }
 
+/* Count the dense ids row r lacks into macc (column pass). */
+static inline void note_lacking(sp_cooc_chunk *ch, int r)
+{
+    for (uint64_t bits = ch->absent[r]; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
+}
+
 /* Prefetch the row of occurrence q (all of its cache lines) ahead of use. */
 static inline void prefetch_row(const sp_cooc_chunk *ch, int q)
 {
@@ -237,6 +250,14 @@ static int accumulate_counts(sp_cooc *c, int b)
             list[k] = a;
             k += acc[a]++ == 0;
         }
+        if (ch->nd) note_lacking(ch, r);
+    }
+    for (int i = 0; i < ch->nd; i++) { /* dense ids: rows of b less those lacking them */
+        uint32_t v = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]) - ch->macc[i];
+        ch->macc[i] = 0;
+        if (v == 0) continue;
+        list[k++] = ch->dlist[i];
+        acc[ch->dlist[i]] = v;
     }
     return k;
 }
@@ -265,6 +286,15 @@ static int accumulate_column(sp_cooc *c, int b)
             else ch->acc[a] += (double)w[t] * wb;
             note_partner(ch, a, H, &k);
         }
+        if (ch->nd) note_lacking(ch, r);
+    }
+    for (int i = 0; i < ch->nd; i++) { /* dense ids (count mode), as accumulate_counts */
+        int d = ch->dlist[i];
+        uint32_t v = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]) - ch->macc[i];
+        ch->macc[i] = 0;
+        if (v == 0 || (kept && !kept[d])) continue;
+        ch->acc32[d] = v;
+        note_partner(ch, d, H, &k);
     }
     return k;
 }
@@ -335,13 +365,14 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     sp_cooc_chunk *ch = &c->ch;
     if (ch->rows == 0) return SP_OK;
     int rc = c->perm ? SP_OK : sp_cooc_hot_setup(c);
+    if (rc == SP_OK && !ch->hcnt) rc = sp_cooc_dense_alloc(c);
     if (rc == SP_OK && c->sq32 && (uint64_t)c->sq32_rows + (uint64_t)ch->rows > c->sq32_limit) {
         rc = sp_cooc_flush_counts(c);
         sp_cooc_hot_fold(c);
     }
     if (rc < 0) return rc;
     c->sq32_rows += (uint32_t)ch->rows;
-    prepare_rows(c);
+    if (rc == SP_OK) rc = prepare_rows(c);
     for (int b = c->H; b < c->n && rc == SP_OK; b++) {
         if (ch->colptr[b] == ch->colptr[b + 1]) continue;
         int fast = ch->acc32 && (!c->kept || c->kept[b]);

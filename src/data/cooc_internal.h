@@ -19,6 +19,7 @@ typedef struct sp_cooc_entry {
 #define SP_COOC_EMPTY UINT64_MAX
 #define SP_COOC_BLOCK 64 /* dense cells per bit of the touched map */
 #define SP_COOC_AHEAD 8  /* occurrences prefetched ahead in the column pass */
+#define SP_COOC_DENSE_MAX 64 /* dense ids per chunk (a row's lacking ones in a uint64) */
 
 /* Rows buffered until a chunk is accumulated (cooc_chunk.c), and the
  * chunk's scratch: its occurrences grouped by id (CSC) and its rows with
@@ -40,6 +41,16 @@ typedef struct sp_cooc_chunk {
     int *list;            /* n: cold partners of b */
     uint64_t *hbits;      /* n / 64 + 1: hot partners of b; hot ids of a row */
     float *hw;            /* n: summed weight of a hot id of the row */
+    int *rhot;            /* hot ids per sorted row */
+    /* Count mode: hot ids in at least half the chunk's rows (cooc_dense_ids.c). */
+    uint32_t *hcnt;       /* H: rows of the chunk holding hot id x */
+    signed char *dpos;    /* H: index of a dense id in dlist, else -1 */
+    int dlist[SP_COOC_DENSE_MAX], nd; /* the dense ids, ascending */
+    uint64_t *absent;     /* rows: dense ids the row lacks (bit i: dlist[i]) */
+    int absent_cap;
+    uint32_t *mh;         /* nd x H: rows lacking dense id i and holding hot x */
+    uint32_t lack2[SP_COOC_DENSE_MAX][SP_COOC_DENSE_MAX]; /* rows lacking both (i < j) */
+    uint32_t macc[SP_COOC_DENSE_MAX]; /* column b: its rows lacking dense id i */
 } sp_cooc_chunk;
 
 struct sp_cooc {
@@ -101,6 +112,9 @@ static inline int sp_cooc_block_touched(const sp_cooc *c, int64_t i, int64_t b)
     return (int)(c->touched[i * c->touched_words + (b >> 6)] >> (b & 63) & 1u);
 }
 
+/* Sort n entries by public key (i, j < 2^id_bits), stable, using tmp (n
+ * entries); returns a or tmp, whichever holds the result (cooc_radix.c). */
+sp_cooc_entry *sp_cooc_radix_sort(sp_cooc_entry *a, sp_cooc_entry *tmp, size_t n, int id_bits);
 /* Sort entries by key, in place. */
 void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n);
 /* Move the hash table's entries to its front, sorted; returns how many. */
@@ -127,6 +141,16 @@ static inline double sp_cooc_hot_value(const sp_cooc *c, int s, int t)
     double cur = c->hot32 ? (double)c->hot32[cell] : c->hotw[cell];
     return c->hot_folded ? c->hot_tot[cell] + cur : cur;
 }
+
+/* Count mode, ids in at least half of a chunk's rows (cooc_dense_ids.c):
+ * arrays (after sp_cooc_hot_setup); choose them from hcnt once every row is
+ * sorted; take them out of sorted row r (m hot of len ids; returns the new
+ * len, m_out the new m), noting what it lacks; add their hot pairs and
+ * diagonal at the chunk's end (zeroes hcnt). */
+int sp_cooc_dense_alloc(sp_cooc *c);
+int sp_cooc_dense_choose(sp_cooc *c);
+int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out);
+void sp_cooc_dense_hot_pairs(sp_cooc *c);
 
 /* Store arrays from a share of the budget; free. */
 int sp_cooc_store_init(sp_cooc *c, size_t bytes);

@@ -36,7 +36,13 @@ static void to_public(sp_cooc *c)
         uint64_t i = (uint64_t)c->inv[key & 0xffffffffu], j = (uint64_t)c->inv[key >> 32];
         c->st_arr[k].key = i < j ? i << 32 | j : j << 32 | i;
     }
-    sp_cooc_sort_entries(c->st_arr, c->st_len);
+    int id_bits = 1;
+    while (id_bits < 32 && ((int64_t)1 << id_bits) < c->n) id_bits++;
+    sp_cooc_entry *sorted = sp_cooc_radix_sort(c->st_arr, c->st_alt, c->st_len, id_bits);
+    if (sorted != c->st_arr) { /* the result is in the merge target: swap the two */
+        c->st_alt = c->st_arr;
+        c->st_arr = sorted;
+    }
 }
 
 /* The store as a sorted run in the spill file; the store is empty after. */
