@@ -3,9 +3,10 @@
  * for every id a add the ids after it in each of its rows into one dense
  * accumulator row (n cells, cache resident), and move that row's nonzeros to
  * the dense rows or the hash table once per chunk instead of once per pair.
- * Count mode (every partner kept) lists each partner when its count leaves 0
- * and sorts the list; weights (or a row block) mark hot partners in a bitmap
- * and list the cold ones.
+ * With every row kept, each partner is listed on first touch and the list
+ * sorted at the dump; a row block marks hot partners in a bitmap and lists
+ * the cold ones. Count mode takes the ids in most rows out first
+ * (cooc_dense_ids.c).
  * Guarantees: exact counts; duplicates in a row merged (weights summed in
  * input order); pairs touching no kept row skipped. Does not spill or merge. */
 #include <stdlib.h>
@@ -262,6 +263,34 @@ static int accumulate_counts(sp_cooc *c, int b)
     return k;
 }
 
+/* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
+ * in row order; each partner (hot or cold) listed on first touch (mark). */
+static int accumulate_weights(sp_cooc *c, int b)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    double *acc = ch->acc;
+    unsigned char *mark = ch->mark;
+    int *list = ch->list, k = 0, last = ch->colptr[c->n];
+    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
+        if (q + SP_COOC_AHEAD < last) {
+            prefetch_row(ch, q + SP_COOC_AHEAD);
+            __builtin_prefetch(ch->sw + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
+        }
+        int p = ch->occ_pos[q], base = ch->row_start[ch->occ_row[q]];
+        const int *s = ch->srow + base;
+        const float *w = ch->sw + base;
+        double wb = (double)w[p];
+        for (int t = 0; t < p; t++) {
+            int a = s[t];
+            acc[a] += (double)w[t] * wb;
+            list[k] = a;
+            k += !mark[a];
+            mark[a] = 1;
+        }
+    }
+    return k;
+}
+
 /* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
  * kept partners a < b in each row of b; returns the cold partners listed
  * (marked in mark). */
@@ -341,7 +370,7 @@ static inline int dump_cell(sp_cooc *c, int a, int b)
 }
 
 /* Column b's totals in ascending a: hot partners (bits), then cold (list;
- * in count mode every partner is in the list). */
+ * with every row kept, every partner is in the list). */
 static int dump_column(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -375,8 +404,10 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     if (rc == SP_OK) rc = prepare_rows(c);
     for (int b = c->H; b < c->n && rc == SP_OK; b++) {
         if (ch->colptr[b] == ch->colptr[b + 1]) continue;
-        int fast = ch->acc32 && (!c->kept || c->kept[b]);
-        rc = dump_column(c, b, fast ? accumulate_counts(c, b) : accumulate_column(c, b));
+        int all = !c->kept || c->kept[b], k;
+        if (all) k = ch->acc32 ? accumulate_counts(c, b) : accumulate_weights(c, b);
+        else k = accumulate_column(c, b);
+        rc = dump_column(c, b, k);
     }
     if (rc == SP_OK) rc = sp_cooc_store_merge(c);
     if (c->hotw) sp_cooc_hot_fold(c); /* chunk sums: the chunk path's order of additions */
