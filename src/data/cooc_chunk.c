@@ -158,7 +158,7 @@ static int sort_row(sp_cooc *c, int r, int *m)
     return len;
 }
 
-/* Every row sorted (srow, sw, rlen), the ids in every row taken out (count
+/* Every row sorted (srow, sw, rlen), the ids in most rows taken out (count
  * mode), its hot pairs and diagonal added, and the cold occurrences grouped
  * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
  * row order, with their row and position. */
