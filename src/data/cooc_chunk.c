@@ -227,6 +227,27 @@ static inline void note_lacking(sp_cooc_chunk *ch, int r)
     for (uint64_t bits = ch->absent[r]; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
 }
 
+/* Count mode: column b's dense ids (rows of b less those lacking them, in
+ * macc, which is zeroed). When b is a kept row they join the list (which
+ * holds every partner); else only kept ones, in the hot bitmap. Returns the
+ * new partner count. */
+static int dense_partners(sp_cooc *c, int b, int k)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
+    uint32_t rows_b = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]);
+    for (int i = 0; i < ch->nd; i++) {
+        int d = ch->dlist[i];
+        uint32_t v = rows_b - ch->macc[i];
+        ch->macc[i] = 0;
+        if (v == 0 || (kept && !kept[d])) continue;
+        ch->acc32[d] = v; /* a dense id is never a partner in the rows */
+        if (kept) note_partner(ch, d, c->H, &k);
+        else ch->list[k++] = d;
+    }
+    return k;
+}
+
 /* Prefetch the row of occurrence q (all of its cache lines) ahead of use. */
 static inline void prefetch_row(const sp_cooc_chunk *ch, int q)
 {
@@ -253,14 +274,7 @@ static int accumulate_counts(sp_cooc *c, int b)
         }
         if (ch->nd) note_lacking(ch, r);
     }
-    for (int i = 0; i < ch->nd; i++) { /* dense ids: rows of b less those lacking them */
-        uint32_t v = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]) - ch->macc[i];
-        ch->macc[i] = 0;
-        if (v == 0) continue;
-        list[k++] = ch->dlist[i];
-        acc[ch->dlist[i]] = v;
-    }
-    return k;
+    return dense_partners(c, b, k);
 }
 
 /* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
@@ -317,15 +331,7 @@ static int accumulate_column(sp_cooc *c, int b)
         }
         if (ch->nd) note_lacking(ch, r);
     }
-    for (int i = 0; i < ch->nd; i++) { /* dense ids (count mode), as accumulate_counts */
-        int d = ch->dlist[i];
-        uint32_t v = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]) - ch->macc[i];
-        ch->macc[i] = 0;
-        if (v == 0 || (kept && !kept[d])) continue;
-        ch->acc32[d] = v;
-        note_partner(ch, d, H, &k);
-    }
-    return k;
+    return dense_partners(c, b, k);
 }
 
 /* Sort ints ascending: quicksort (middle pivot, smaller side first) down

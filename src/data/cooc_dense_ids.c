@@ -10,7 +10,6 @@
  * half of its pairs become a few bit operations. Exact for any choice of
  * dense ids; weighted mode does not use them (w_d varies by row).
  * Does not sort rows nor accumulate columns (cooc_chunk.c). */
-#include <stdlib.h>
 #include <string.h>
 #include "data/cooc_internal.h"
 
@@ -20,7 +19,7 @@ int sp_cooc_dense_alloc(sp_cooc *c)
     size_t H = (size_t)c->H;
     ch->hcnt = sp_calloc(H + 1, sizeof *ch->hcnt);
     ch->dpos = sp_malloc((H + 1) * sizeof *ch->dpos);
-    ch->mh = sp_calloc(H * SP_COOC_DENSE_MAX + 1, sizeof *ch->mh);
+    ch->mh = sp_calloc(c->hot32 ? H * SP_COOC_DENSE_MAX + 1 : 1, sizeof *ch->mh);
     if (!ch->hcnt || !ch->dpos || !ch->mh) return SP_ENOMEM;
     memset(ch->dpos, 0xff, (H + 1) * sizeof *ch->dpos);
     return SP_OK;
@@ -112,6 +111,7 @@ void sp_cooc_dense_hot_pairs(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     uint32_t rows = (uint32_t)ch->rows;
+    if (!c->hot32) return; /* weighted: no dense ids, no counts */
     for (int i = 0; i < ch->nd; i++) {
         int d = ch->dlist[i];
         uint32_t *lack_x = ch->mh + (size_t)i * (size_t)c->H;
