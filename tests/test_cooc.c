@@ -303,6 +303,7 @@ static void test_random_rows(void **state)
             for (int j = 0; j < n && x[i] != 0; j++) B[(size_t)i * n + j] += x[i] * x[j];
         assert_int_equal(sp_cooc_add(c1, ids, NULL, k), SP_OK);
         assert_int_equal(sp_cooc_add(c2, ids, NULL, k), SP_OK);
+        if (r % 1000 == 999) assert_int_equal(sp_cooc_flush(c1), SP_OK); /* more rows follow */
     }
     sp_csr A1, A2;
     assert_int_equal(sp_cooc_finish(c1, &A1), SP_OK);
@@ -314,6 +315,7 @@ static void test_random_rows(void **state)
     assert_small(compare(&A1, B, n, 1), 0.0);
     assert_true(csr_identical(&A1, &A2));
     assert_int_equal(sp_cooc_add(c1, (int[]){1}, NULL, 1), SP_EINVAL); /* after finish */
+    assert_int_equal(sp_cooc_flush(c1), SP_EINVAL);
     sp_cooc_free(c1);
     sp_cooc_free(c2);
     sp_csr_uninit(&A1);

@@ -238,6 +238,9 @@ void sp_cooc_options_default(sp_cooc_options *opt);
 int sp_cooc_new(sp_cooc **c, int n, const sp_cooc_options *opt); /* n x n, ids in [0, n) */
 /* Add one row of k ids (any order, duplicates merged) with weights (NULL = ones). */
 int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k);
+/* Accumulate the rows still buffered now (optional: finish does it), e.g. to
+ * time the accumulation apart from the assembly. More rows may follow. */
+int sp_cooc_flush(sp_cooc *c);
 /* Merge everything into a full symmetric CSR (n x n, or the row block; columns
  * sorted, explicit zeros dropped). */
 int sp_cooc_finish(sp_cooc *c, sp_csr *C);

@@ -123,7 +123,7 @@ static void print_verbose(const sp_cooc_build_info *s)
     else
         fprintf(stderr, "spartan cooc: pass 1 skipped (vocabulary file, or hash buckets with log weights)\n");
     fprintf(stderr, "spartan cooc: pass 2 (read + map + accumulate): %.3f s, %.0f rows/s; cpu %.3f s, "
-            "%.0f rows/s per core; merge: %.3f s (cpu %.3f s); dense rows %lld, spills %lld\n",
+            "%.0f rows/s per core; assemble (merge + CSR): %.3f s (cpu %.3f s); dense rows %lld, spills %lld\n",
             s->build_seconds, per_s(r, s->build_seconds), s->build_cpu, per_s(r, s->build_cpu),
             s->finish_seconds, s->finish_cpu, (long long)s->stats.dense_ids, (long long)s->stats.spills);
 }

@@ -82,6 +82,7 @@ static int accumulate_pass(const char *path, const sp_criteo_options *ro, const 
         if (sp_criteo_reader_rows(*rp) % PROGRESS_EVERY == 0)
             sp_progress_update(&bar, (double)sp_criteo_reader_offset(*rp), NULL);
     }
+    if (rc == SP_OK) rc = sp_cooc_flush(acc); /* the last chunk counts as accumulation */
     sp_progress_finish(&bar);
     return rc;
 }

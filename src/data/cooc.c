@@ -276,6 +276,12 @@ static int chunk_room(sp_cooc *c, int k)
     return sp_cooc_chunk_grow(c, k); /* one row longer than the whole chunk */
 }
 
+int sp_cooc_flush(sp_cooc *c)
+{
+    if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_flush after sp_cooc_finish");
+    return sp_cooc_chunk_flush(c);
+}
+
 int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k)
 {
     if (c->finished) return sp_error(SP_EINVAL, "sp_cooc_add after sp_cooc_finish");
