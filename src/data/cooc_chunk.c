@@ -3,10 +3,9 @@
  * for every id a add the ids after it in each of its rows into one dense
  * accumulator row (n cells, cache resident), and move that row's nonzeros to
  * the dense rows or the hash table once per chunk instead of once per pair.
- * With every row kept, each partner is listed on first touch and the list
- * sorted at the dump; a row block marks hot partners in a bitmap and lists
- * the cold ones. Count mode takes the ids in most rows out first
- * (cooc_dense_ids.c).
+ * Hot partners (a row's first ids) are marked in a bitmap, cold ones
+ * listed on first touch and the list sorted at the dump. Count mode takes
+ * the ids in most rows out first (cooc_dense_ids.c).
  * Guarantees: exact counts; duplicates in a row merged (weights summed in
  * input order); pairs touching no kept row skipped. Does not spill or merge. */
 #include <stdlib.h>
@@ -86,23 +85,27 @@ void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
     memset(ch, 0, sizeof *ch);
 }
 
-/* Hot ids of the row noted in hbits (weights summed in hw, input order);
- * cold ones sorted (stable insertion) into s and sw. Returns the cold count. */
-static int split_row(sp_cooc *c, int base, int k, int *s, float *sw)
+/* Hot ids of the row noted in hbits (weights summed in hw, input order),
+ * their distinct count in *nh; cold ones sorted (stable insertion) into s
+ * and sw. Returns the cold count. */
+static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int H = c->H, nc = 0;
+    int H = c->H, nc = 0, hot = 0;
     if (!c->opt.weighted) { /* counts: no weights to carry */
         for (int e = 0; e < k; e++) {
             int a = c->perm[ch->ids[base + e]], t = nc++;
             if (a < H) {
-                ch->hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+                uint64_t bit = (uint64_t)1 << (a & 63), *word = ch->hbits + (a >> 6);
+                hot += !(*word & bit);
+                *word |= bit;
                 nc--;
                 continue;
             }
             for (; t > 0 && s[t - 1] > a; t--) s[t] = s[t - 1];
             s[t] = a;
         }
+        *nh = hot;
         return nc;
     }
     for (int e = 0; e < k; e++) {
@@ -110,7 +113,9 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw)
         float w = ch->w[base + e];
         if (a < H) {
             uint64_t bit = (uint64_t)1 << (a & 63);
-            ch->hw[a] = (ch->hbits[a >> 6] & bit) ? ch->hw[a] + w : w;
+            int seen = (ch->hbits[a >> 6] & bit) != 0;
+            ch->hw[a] = seen ? ch->hw[a] + w : w;
+            hot += !seen;
             ch->hbits[a >> 6] |= bit;
             continue;
         }
@@ -119,6 +124,7 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw)
         s[t] = a;
         sw[t] = w;
     }
+    *nh = hot;
     return nc;
 }
 
@@ -131,8 +137,7 @@ static int sort_row(sp_cooc *c, int r, int *m)
     int base = ch->row_start[r], H = c->H, nh = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
     int *s = ch->srow + base, wt = c->opt.weighted;
     float *sw = ch->sw + base; /* weighted only */
-    int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw);
-    for (int wd = 0; wd < words; wd++) nh += __builtin_popcountll(ch->hbits[wd]);
+    int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw, &nh);
     memmove(s + nh, s, (size_t)nc * sizeof *s);
     if (wt) memmove(sw + nh, sw, (size_t)nc * sizeof *sw);
     for (int wd = 0, p = 0; wd < words; wd++) {
@@ -228,9 +233,8 @@ static inline void note_lacking(sp_cooc_chunk *ch, int r)
 }
 
 /* Count mode: column b's dense ids (rows of b less those lacking them, in
- * macc, which is zeroed). When b is a kept row they join the list (which
- * holds every partner); else only kept ones, in the hot bitmap. Returns the
- * new partner count. */
+ * macc, which is zeroed) join the hot bitmap (only kept ones when b is not
+ * a kept row). Returns the cold partner count k unchanged. */
 static int dense_partners(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -242,8 +246,7 @@ static int dense_partners(sp_cooc *c, int b, int k)
         ch->macc[i] = 0;
         if (v == 0 || (kept && !kept[d])) continue;
         ch->acc32[d] = v; /* a dense id is never a partner in the rows */
-        if (kept) note_partner(ch, d, c->H, &k);
-        else ch->list[k++] = d;
+        note_partner(ch, d, c->H, &k);
     }
     return k;
 }
@@ -255,19 +258,25 @@ static inline void prefetch_row(const sp_cooc_chunk *ch, int q)
     for (int t = 0; t < len; t += 16) __builtin_prefetch(ch->srow + base + t);
 }
 
-/* Counts, every row kept: column b of C for this chunk. Each partner
- * (hot or cold) is listed when its count leaves 0; the list is sorted at
- * the dump (one occurrence: the row order already is). */
+/* Counts, every row kept: column b of C for this chunk. Hot partners (a
+ * row's first ids) are noted in the hot bitmap; each cold one is listed
+ * when its count leaves 0, and the list is sorted at the dump. */
 static int accumulate_counts(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
     uint32_t *acc = ch->acc32;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n];
+    uint64_t *hbits = ch->hbits;
+    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) prefetch_row(ch, q + SP_COOC_AHEAD);
-        int p = ch->occ_pos[q], r = ch->occ_row[q];
+        int p = ch->occ_pos[q], r = ch->occ_row[q], t = 0;
         const int *s = ch->srow + ch->row_start[r];
-        for (int t = 0; t < p; t++) {
+        for (; t < p && s[t] < H; t++) {
+            int a = s[t];
+            acc[a]++;
+            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+        }
+        for (; t < p; t++) {
             int a = s[t];
             list[k] = a;
             k += acc[a]++ == 0;
@@ -278,13 +287,15 @@ static int accumulate_counts(sp_cooc *c, int b)
 }
 
 /* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
- * in row order; each partner (hot or cold) listed on first touch (mark). */
+ * in row order; hot partners marked in the bitmap, cold ones listed on
+ * first touch (mark). */
 static int accumulate_weights(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
     double *acc = ch->acc;
     unsigned char *mark = ch->mark;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n];
+    uint64_t *hbits = ch->hbits;
+    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
             prefetch_row(ch, q + SP_COOC_AHEAD);
@@ -294,7 +305,13 @@ static int accumulate_weights(sp_cooc *c, int b)
         const int *s = ch->srow + base;
         const float *w = ch->sw + base;
         double wb = (double)w[p];
-        for (int t = 0; t < p; t++) {
+        int t = 0;
+        for (; t < p && s[t] < H; t++) {
+            int a = s[t];
+            acc[a] += (double)w[t] * wb;
+            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+        }
+        for (; t < p; t++) {
             int a = s[t];
             acc[a] += (double)w[t] * wb;
             list[k] = a;
@@ -375,8 +392,8 @@ static inline int dump_cell(sp_cooc *c, int a, int b)
     return v == 0.0 ? SP_OK : dump_pair(c, a, b, v);
 }
 
-/* Column b's totals in ascending a: hot partners (bits), then cold (list;
- * with every row kept, every partner is in the list). */
+/* Column b's totals in ascending a: hot partners (bits), then the listed
+ * cold ones, sorted. */
 static int dump_column(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
