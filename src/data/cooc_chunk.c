@@ -12,8 +12,9 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
-/* Bytes per buffered entry (ids, w, row_start, occ_row, occ_pos, srow, sw, rlen, rhot). */
-#define ENTRY_BYTES (9 * 4)
+/* Bytes per buffered entry: ids, row_start, srow, rlen, rhot, occ (16),
+ * and w and sw when weighted. */
+static size_t entry_bytes(const sp_cooc_options *o) { return 5 * 4 + sizeof(sp_cooc_occ) + (o->weighted ? 8 : 0); }
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
 
@@ -22,33 +23,37 @@
  * each pair's total fewer times (fewer column dumps and store merges). */
 static int chunk_entries(const sp_cooc_options *o)
 {
-    size_t e = o->memory_bytes / (o->weighted ? 8 : 4) / ENTRY_BYTES;
+    size_t e = o->memory_bytes / (o->weighted ? 8 : 4) / entry_bytes(o);
     return e < CHUNK_MIN ? CHUNK_MIN : e > CHUNK_MAX ? CHUNK_MAX : (int)e;
 }
 
 size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o)
 {
     size_t acc = o->weighted ? sizeof(double) : sizeof(uint32_t);
-    return (size_t)chunk_entries(o) * ENTRY_BYTES +
+    return (size_t)chunk_entries(o) * entry_bytes(o) +
            ((size_t)n + 1) * (3 * sizeof(int) + acc + 1) + (size_t)n / 8 + 8;
 }
 
-/* (Re)allocate the entry arrays for cap entries; contents of ids, w and row_start kept. */
-static int entries_alloc(sp_cooc_chunk *ch, int cap)
+/* (Re)allocate the entry arrays for cap entries; contents of ids, w and
+ * row_start kept. Weights (w, sw) only when weighted. */
+static int entries_alloc(sp_cooc_chunk *ch, int cap, int weighted)
 {
-    int **ints[] = {&ch->ids,  &ch->row_start, &ch->occ_row, &ch->occ_pos,
-                    &ch->srow, &ch->rlen,      &ch->rhot};
+    int **ints[] = {&ch->ids, &ch->row_start, &ch->srow, &ch->rlen, &ch->rhot};
     float **floats[] = {&ch->w, &ch->sw};
+    size_t slots = (size_t)cap + 1;
     for (size_t t = 0; t < sizeof ints / sizeof ints[0]; t++) {
-        int *p = sp_realloc(*ints[t], ((size_t)cap + 1) * sizeof(int));
+        int *p = sp_realloc(*ints[t], slots * sizeof(int));
         if (!p) return SP_ENOMEM;
         *ints[t] = p;
     }
-    for (size_t t = 0; t < sizeof floats / sizeof floats[0]; t++) {
-        float *p = sp_realloc(*floats[t], ((size_t)cap + 1) * sizeof(float));
+    for (size_t t = 0; t < sizeof floats / sizeof floats[0] && weighted; t++) {
+        float *p = sp_realloc(*floats[t], slots * sizeof(float));
         if (!p) return SP_ENOMEM;
         *floats[t] = p;
     }
+    sp_cooc_occ *o = sp_realloc(ch->occ, slots * sizeof *o);
+    if (!o) return SP_ENOMEM;
+    ch->occ = o;
     ch->cap = cap;
     return SP_OK;
 }
@@ -57,7 +62,7 @@ int sp_cooc_chunk_init(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     memset(ch, 0, sizeof *ch);
-    int rc = entries_alloc(ch, chunk_entries(&c->opt));
+    int rc = entries_alloc(ch, chunk_entries(&c->opt), c->opt.weighted);
     if (rc < 0) return rc;
     ch->row_start[0] = 0;
     ch->colptr = sp_calloc((size_t)c->n + 2, sizeof *ch->colptr);
@@ -73,12 +78,12 @@ int sp_cooc_chunk_init(sp_cooc *c)
 
 int sp_cooc_chunk_grow(sp_cooc *c, int entries)
 {
-    return entries <= c->ch.cap ? SP_OK : entries_alloc(&c->ch, entries);
+    return entries <= c->ch.cap ? SP_OK : entries_alloc(&c->ch, entries, c->opt.weighted);
 }
 
 void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 {
-    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ_row, ch->hw, ch->occ_pos,
+    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ, ch->hw,
                    ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc,
                    ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt, ch->dpos, ch->mh, ch->absent};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
@@ -136,7 +141,7 @@ static int sort_row(sp_cooc *c, int r, int *m)
     sp_cooc_chunk *ch = &c->ch;
     int base = ch->row_start[r], H = c->H, nh = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
     int *s = ch->srow + base, wt = c->opt.weighted;
-    float *sw = ch->sw + base; /* weighted only */
+    float *sw = wt ? ch->sw + base : NULL;
     int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw, &nh);
     memmove(s + nh, s, (size_t)nc * sizeof *s);
     if (wt) memmove(sw + nh, sw, (size_t)nc * sizeof *sw);
@@ -179,7 +184,7 @@ static int prepare_rows(sp_cooc *c)
         int *s = ch->srow + ch->row_start[r], m;
         int len = sp_cooc_dense_strip(c, r, s, ch->rhot[r], ch->rlen[r], &m);
         ch->rlen[r] = len;
-        sp_cooc_hot_row(c, s, ch->sw + ch->row_start[r], m, len);
+        sp_cooc_hot_row(c, s, ch->sw ? ch->sw + ch->row_start[r] : NULL, m, len);
         for (int p = m; p < len; p++) colptr[s[p] + 2]++;
     }
     sp_cooc_dense_hot_pairs(c);
@@ -188,8 +193,9 @@ static int prepare_rows(sp_cooc *c)
         const int *s = ch->srow + ch->row_start[r];
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
             int q = colptr[s[p] + 1]++;
-            ch->occ_row[q] = r;
-            ch->occ_pos[q] = p;
+            ch->occ[q].start = ch->row_start[r];
+            ch->occ[q].pos = p;
+            if (ch->nd) ch->occ[q].absent = ch->absent[r];
         }
     }
     return SP_OK;
@@ -226,10 +232,10 @@ static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
     }
 }
 
-/* Count the dense ids row r lacks into macc (column pass). */
-static inline void note_lacking(sp_cooc_chunk *ch, int r)
+/* Count the dense ids that the row of occurrence q lacks into macc (column pass). */
+static inline void note_lacking(sp_cooc_chunk *ch, int q)
 {
-    for (uint64_t bits = ch->absent[r]; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
+    for (uint64_t bits = ch->occ[q].absent; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
 }
 
 /* Count mode: column b's dense ids (rows of b less those lacking them, in
@@ -251,11 +257,15 @@ static int dense_partners(sp_cooc *c, int b, int k)
     return k;
 }
 
-/* Prefetch the row of occurrence q (all of its cache lines) ahead of use. */
-static inline void prefetch_row(const sp_cooc_chunk *ch, int q)
+/* Prefetch what occurrence q reads of v (its row's ids or weights, entries
+ * 0..p), ahead of use: every cache line of the span. (GCC 12 drops the
+ * prefetches of a helper that returns early: keep this one branch-free.) */
+static inline void prefetch_span(const sp_cooc_chunk *ch, const void *v, int q)
 {
-    int r = ch->occ_row[q], base = ch->row_start[r], len = ch->rlen[r];
-    for (int t = 0; t < len; t += 16) __builtin_prefetch(ch->srow + base + t);
+    const char *x = (const char *)v + (size_t)ch->occ[q].start * 4;
+    int bytes = ch->occ[q].pos * 4;
+    for (int t = 0; t < bytes; t += 64) __builtin_prefetch(x + t);
+    __builtin_prefetch(x + bytes);
 }
 
 /* Counts, every row kept: column b of C for this chunk. Hot partners (a
@@ -268,9 +278,9 @@ static int accumulate_counts(sp_cooc *c, int b)
     uint64_t *hbits = ch->hbits;
     int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) prefetch_row(ch, q + SP_COOC_AHEAD);
-        int p = ch->occ_pos[q], r = ch->occ_row[q], t = 0;
-        const int *s = ch->srow + ch->row_start[r];
+        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+        int p = ch->occ[q].pos, t = 0;
+        const int *s = ch->srow + ch->occ[q].start;
         for (; t < p && s[t] < H; t++) {
             int a = s[t];
             acc[a]++;
@@ -281,7 +291,7 @@ static int accumulate_counts(sp_cooc *c, int b)
             list[k] = a;
             k += acc[a]++ == 0;
         }
-        if (ch->nd) note_lacking(ch, r);
+        if (ch->nd) note_lacking(ch, q);
     }
     return dense_partners(c, b, k);
 }
@@ -298,10 +308,10 @@ static int accumulate_weights(sp_cooc *c, int b)
     int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
-            prefetch_row(ch, q + SP_COOC_AHEAD);
-            __builtin_prefetch(ch->sw + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
+            prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+            prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
         }
-        int p = ch->occ_pos[q], base = ch->row_start[ch->occ_row[q]];
+        int p = ch->occ[q].pos, base = ch->occ[q].start;
         const int *s = ch->srow + base;
         const float *w = ch->sw + base;
         double wb = (double)w[p];
@@ -329,16 +339,14 @@ static int accumulate_column(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
     const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
-    int k = 0, H = c->H;
+    int k = 0, H = c->H, last = ch->colptr[c->n];
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        int p = ch->occ_pos[q], r = ch->occ_row[q];
-        if (q + SP_COOC_AHEAD < ch->colptr[c->n]) { /* all cold occurrences */
-            __builtin_prefetch(ch->srow + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
-            if (ch->acc) __builtin_prefetch(ch->sw + ch->row_start[ch->occ_row[q + SP_COOC_AHEAD]]);
-        }
-        const int *s = ch->srow + ch->row_start[r];
-        const float *w = ch->sw + ch->row_start[r]; /* weighted only */
-        double wb = ch->acc32 ? 0.0 : (double)w[p];
+        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+        if (q + SP_COOC_AHEAD < last && ch->sw) prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
+        int p = ch->occ[q].pos, base = ch->occ[q].start;
+        const int *s = ch->srow + base;
+        const float *w = ch->sw ? ch->sw + base : NULL; /* weighted only */
+        double wb = w ? (double)w[p] : 0.0;
         for (int t = 0; t < p; t++) {
             int a = s[t];
             if (kept && !kept[a]) continue;
@@ -346,7 +354,7 @@ static int accumulate_column(sp_cooc *c, int b)
             else ch->acc[a] += (double)w[t] * wb;
             note_partner(ch, a, H, &k);
         }
-        if (ch->nd) note_lacking(ch, r);
+        if (ch->nd) note_lacking(ch, q);
     }
     return dense_partners(c, b, k);
 }

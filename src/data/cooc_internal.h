@@ -21,18 +21,25 @@ typedef struct sp_cooc_entry {
 #define SP_COOC_AHEAD 8  /* occurrences prefetched ahead in the column pass */
 #define SP_COOC_DENSE_MAX 64 /* dense ids per chunk (a row's lacking ones in a uint64) */
 
+/* A cold occurrence: its row's start in srow and sw, its position there,
+ * and the dense ids the row lacks (count mode); 16 bytes, so the column
+ * pass reads one line of them in order and gathers only the row. */
+typedef struct sp_cooc_occ {
+    int start, pos;
+    uint64_t absent;
+} sp_cooc_occ;
+
 /* Rows buffered until a chunk is accumulated (cooc_chunk.c), and the
  * chunk's scratch: its occurrences grouped by id (CSC) and its rows with
  * ids sorted and duplicates merged. All arrays hold `cap` entries. */
 typedef struct sp_cooc_chunk {
     int *ids;             /* rows as added, one after another */
-    float *w;             /* their weights (1 in count mode) */
+    float *w;             /* their weights (weighted mode only, else NULL) */
     int *row_start;       /* rows + 1 */
     int rows, used, cap;  /* rows and entries buffered; capacity in entries */
-    int *occ_row;         /* cold occurrences by id: row of each */
-    int *occ_pos;         /* and position in the sorted row */
+    sp_cooc_occ *occ;     /* cold occurrences, grouped by id */
     int *srow;            /* sorted distinct ids of each row (row_start offsets) */
-    float *sw;            /* their summed weights */
+    float *sw;            /* their summed weights (weighted mode only) */
     int *rlen;            /* distinct ids per row */
     int *colptr;          /* n + 1: occurrences of id a are [colptr[a], colptr[a + 1]) */
     uint32_t *acc32;      /* n: column b of C for this chunk (counts) */
