@@ -62,7 +62,7 @@ measure_cooc() {
         q1=$(sed -n 's/.*pass 1 .*, \([0-9]*\) rows\/s per core.*/\1/p' "$tmp/err")
         p2=$(sed -n 's/.*pass 2 .*: [0-9.]* s, \([0-9]*\) rows\/s; cpu.*/\1/p' "$tmp/err")
         q2=$(sed -n 's/.*pass 2 .*, \([0-9]*\) rows\/s per core.*/\1/p' "$tmp/err")
-        m=$(sed -n 's/.*merge: \([0-9.]*\) s.*/\1/p' "$tmp/err")
+        m=$(sed -n 's/.*assemble (merge + CSR): \([0-9.]*\) s.*/\1/p' "$tmp/err")
         [ "${p1:-0}" -gt "$b1" ] && b1=${p1:-0}
         [ "${q1:-0}" -gt "$c1" ] && c1=${q1:-0}
         [ "${p2:-0}" -gt "$b2" ] && b2=${p2:-0} && merge=$m
