@@ -1,13 +1,11 @@
-/* cooc_chunk.c: accumulate a chunk of buffered rows row of C by row of C
- * (Gustavson): group the chunk's occurrences by id, sort each row's ids, then
- * for every id a add the ids after it in each of its rows into one dense
- * accumulator row (n cells, cache resident), and move that row's nonzeros to
- * the dense rows or the hash table once per chunk instead of once per pair.
- * Hot partners (a row's first ids) are marked in a bitmap, cold ones
- * listed on first touch and the list sorted at the dump. Count mode takes
- * the ids in most rows out first (cooc_dense_ids.c).
+/* cooc_chunk.c: a chunk of buffered rows, accumulated row of C by row of C
+ * (Gustavson): sort each row's ids (internal order: hot ids first), take
+ * the ids in most rows out (count mode, cooc_dense_ids.c), add the pairs of
+ * hot ids to the hot block (cooc_hot.c), group the cold occurrences by id,
+ * then accumulate and dump every cold id's column (cooc_columns.c) and merge
+ * the chunk's totals into the store (cooc_store.c).
  * Guarantees: exact counts; duplicates in a row merged (weights summed in
- * input order); pairs touching no kept row skipped. Does not spill or merge. */
+ * input order). Does not spill or merge runs. */
 #include <stdlib.h>
 #include <string.h>
 #include "data/cooc_internal.h"
@@ -206,225 +204,6 @@ static int prepare_rows(sp_cooc *c)
     return SP_OK;
 }
 
-/* One pair's chunk total (internal ids a < b) into the dense rows or the store. */
-static inline int dump_pair(sp_cooc *c, int a, int b, double v)
-{
-    int i = c->inv[a], j = c->inv[b];
-    if (i > j) {
-        int t = i;
-        i = j;
-        j = t;
-    }
-    if (i < c->h) {
-        int64_t cell = (int64_t)i * c->n + j, blk = j / SP_COOC_BLOCK;
-        if (c->sq) c->sq[cell] += v;
-        else c->sq32[cell] += (uint32_t)v;
-        c->touched[(int64_t)i * c->touched_words + (blk >> 6)] |= (uint64_t)1 << (blk & 63);
-        return SP_OK;
-    }
-    return sp_cooc_store_add(c, (uint64_t)b << 32 | (uint64_t)a, v);
-}
-
-/* Remember partner a of the current column: a bit for a hot id, a list entry
- * for a cold one. */
-static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
-{
-    if (a < H) {
-        ch->hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-    } else if (!ch->mark[a]) {
-        ch->mark[a] = 1;
-        ch->list[(*k)++] = a;
-    }
-}
-
-/* Count the dense ids that the row of occurrence q lacks into macc (column pass). */
-static inline void note_lacking(sp_cooc_chunk *ch, int q)
-{
-    for (uint64_t bits = ch->occ[q].absent; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
-}
-
-/* Count mode: column b's dense ids (rows of b less those lacking them, in
- * macc, which is zeroed) join the hot bitmap (only kept ones when b is not
- * a kept row). Returns the cold partner count k unchanged. */
-static int dense_partners(sp_cooc *c, int b, int k)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
-    uint32_t rows_b = (uint32_t)(ch->colptr[b + 1] - ch->colptr[b]);
-    for (int i = 0; i < ch->nd; i++) {
-        int d = ch->dlist[i];
-        uint32_t v = rows_b - ch->macc[i];
-        ch->macc[i] = 0;
-        if (v == 0 || (kept && !kept[d])) continue;
-        ch->acc32[d] = v; /* a dense id is never a partner in the rows */
-        note_partner(ch, d, c->H, &k);
-    }
-    return k;
-}
-
-/* Prefetch what occurrence q reads of v (its row's ids or weights, entries
- * 0..p), ahead of use: every cache line of the span. (GCC 12 drops the
- * prefetches of a helper that returns early: keep this one branch-free.) */
-static inline void prefetch_span(const sp_cooc_chunk *ch, const void *v, int q)
-{
-    const char *x = (const char *)v + (size_t)ch->occ[q].start * 4;
-    int bytes = ch->occ[q].pos * 4;
-    for (int t = 0; t < bytes; t += 64) __builtin_prefetch(x + t);
-    __builtin_prefetch(x + bytes);
-}
-
-/* Counts, every row kept: column b of C for this chunk. Hot partners (a
- * row's first ids) are noted in the hot bitmap; each cold one is listed
- * when its count leaves 0, and the list is sorted at the dump. */
-static int accumulate_counts(sp_cooc *c, int b)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    uint32_t *acc = ch->acc32;
-    uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
-    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-        int p = ch->occ[q].pos, t = 0;
-        const int *s = ch->srow + ch->occ[q].start;
-        for (; t < p && s[t] < H; t++) {
-            int a = s[t];
-            acc[a]++;
-            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-        }
-        for (; t < p; t++) {
-            int a = s[t];
-            list[k] = a;
-            k += acc[a]++ == 0;
-        }
-        if (ch->nd) note_lacking(ch, q);
-    }
-    return dense_partners(c, b, k);
-}
-
-/* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
- * in row order; hot partners marked in the bitmap, cold ones listed on
- * first touch (mark). */
-static int accumulate_weights(sp_cooc *c, int b)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    double *acc = ch->acc;
-    unsigned char *mark = ch->mark;
-    uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
-    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) {
-            prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-            prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
-        }
-        int p = ch->occ[q].pos, base = ch->occ[q].start;
-        const int *s = ch->srow + base;
-        const float *w = ch->sw + base;
-        double wb = (double)w[p];
-        int t = 0;
-        for (; t < p && s[t] < H; t++) {
-            int a = s[t];
-            acc[a] += (double)w[t] * wb;
-            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-        }
-        for (; t < p; t++) {
-            int a = s[t];
-            acc[a] += (double)w[t] * wb;
-            list[k] = a;
-            k += !mark[a];
-            mark[a] = 1;
-        }
-    }
-    return k;
-}
-
-/* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
- * kept partners a < b in each row of b; returns the cold partners listed
- * (marked in mark). */
-static int accumulate_column(sp_cooc *c, int b)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
-    int k = 0, H = c->H, last = ch->colptr[c->n];
-    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-        if (q + SP_COOC_AHEAD < last && ch->sw) prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
-        int p = ch->occ[q].pos, base = ch->occ[q].start;
-        const int *s = ch->srow + base;
-        const float *w = ch->sw ? ch->sw + base : NULL; /* weighted only */
-        double wb = w ? (double)w[p] : 0.0;
-        for (int t = 0; t < p; t++) {
-            int a = s[t];
-            if (kept && !kept[a]) continue;
-            if (ch->acc32) ch->acc32[a]++;
-            else ch->acc[a] += (double)w[t] * wb;
-            note_partner(ch, a, H, &k);
-        }
-        if (ch->nd) note_lacking(ch, q);
-    }
-    return dense_partners(c, b, k);
-}
-
-/* Sort ints ascending: quicksort (middle pivot, smaller side first) down
- * to insertion sort of short ranges. */
-static void sort_ints(int *v, int k)
-{
-    while (k > 24) {
-        int p = v[(k - 1) / 2], i = -1, j = k;
-        for (;;) { /* Hoare: [0, j] <= p <= [j + 1, k) */
-            do i++; while (v[i] < p);
-            do j--; while (v[j] > p);
-            if (i >= j) break;
-            int t = v[i];
-            v[i] = v[j];
-            v[j] = t;
-        }
-        int left = j + 1;
-        if (left < k - left) {
-            sort_ints(v, left);
-            v += left;
-            k -= left;
-        } else {
-            sort_ints(v + left, k - left);
-            k = left;
-        }
-    }
-    for (int i = 1; i < k; i++) {
-        int x = v[i], j = i;
-        for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-/* Move acc[a] (if nonzero) of column b out and zero it. */
-static inline int dump_cell(sp_cooc *c, int a, int b)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    double v = ch->acc32 ? (double)ch->acc32[a] : ch->acc[a];
-    if (ch->acc32) ch->acc32[a] = 0;
-    else ch->acc[a] = 0.0;
-    return v == 0.0 ? SP_OK : dump_pair(c, a, b, v);
-}
-
-/* Column b's totals in ascending a: hot partners (bits), then the listed
- * cold ones, sorted. */
-static int dump_column(sp_cooc *c, int b, int k)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    int rc = SP_OK;
-    for (int wd = 0; wd <= (c->H - 1) >> 6 && c->H > 0; wd++) {
-        uint64_t bits = ch->hbits[wd];
-        ch->hbits[wd] = 0;
-        for (; bits && rc == SP_OK; bits &= bits - 1)
-            rc = dump_cell(c, wd * 64 + __builtin_ctzll(bits), b);
-    }
-    sort_ints(ch->list, k);
-    for (int t = 0; t < k; t++) {
-        ch->mark[ch->list[t]] = 0;
-        if (rc == SP_OK) rc = dump_cell(c, ch->list[t], b);
-    }
-    return rc;
-}
-
 int sp_cooc_chunk_flush(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -440,10 +219,7 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     if (rc == SP_OK) rc = prepare_rows(c);
     for (int b = c->H; b < c->n && rc == SP_OK; b++) {
         if (ch->colptr[b] == ch->colptr[b + 1]) continue;
-        int all = !c->kept || c->kept[b], k;
-        if (all) k = ch->acc32 ? accumulate_counts(c, b) : accumulate_weights(c, b);
-        else k = accumulate_column(c, b);
-        rc = dump_column(c, b, k);
+        rc = sp_cooc_column(c, b);
     }
     if (rc == SP_OK) rc = sp_cooc_store_merge(c);
     if (c->hotw) sp_cooc_hot_fold(c); /* chunk sums: the chunk path's order of additions */

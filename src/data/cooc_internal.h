@@ -1,9 +1,10 @@
 /* cooc_internal.h: the co-occurrence accumulator's state, shared by cooc.c
  * (options, rows in, hash table, spilling), cooc_chunk.c (a chunk of rows
- * accumulated row of C by row of C), cooc_hot.c (internal id order and the
- * cache-resident block of pairs among the hottest ids), cooc_merge.c (k-way
- * merge of sorted sources) and cooc_finish.c (CSR assembly and normalization).
- * Not public. */
+ * accumulated row of C by row of C), cooc_columns.c (one cold id's column
+ * of a chunk), cooc_hot.c (internal id order and the cache-resident block of
+ * pairs among the hottest ids), cooc_dense_ids.c, cooc_store.c (sorted store
+ * of chunk totals), cooc_radix.c, cooc_merge.c (k-way merge of sorted
+ * sources) and cooc_finish.c (CSR assembly and normalization). Not public. */
 #ifndef SPARTAN_COOC_INTERNAL_H
 #define SPARTAN_COOC_INTERNAL_H
 
@@ -189,6 +190,9 @@ int sp_cooc_chunk_grow(sp_cooc *c, int entries);
 size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o);
 /* Accumulate every buffered row into the dense block and table; empties the chunk. */
 int sp_cooc_chunk_flush(sp_cooc *c);
+/* Column b (a cold id with occurrences in the prepared chunk): accumulate
+ * its pairs with the ids before it and dump the totals (cooc_columns.c). */
+int sp_cooc_column(sp_cooc *c, int b);
 
 /* Visit every distinct pair (i < j) in key order with its summed value:
  * dense block, the compacted table (count entries at c->tab), the hot block,
