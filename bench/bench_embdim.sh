@@ -3,7 +3,8 @@
 # embedding-dimension advisor (issue 5). Not a test: prints Markdown tables.
 #   1. reader and co-occurrence builder rows/s on the shared Criteo sample
 #      repeated R times (`spartan cooc --verbose` times each pass; the reader
-#      alone is pass 1 in hash mode, which keeps only the integer maxima);
+#      alone is pass 1 in hash mode, which keeps only the integer maxima),
+#      and the builder apart from the reader (bench_cooc_build, best of N);
 #   2. wall time and peak memory (GNU time's max RSS) of `spartan embdim` for
 #      k = 16 .. 200 on the sample's co-occurrence matrix;
 #   3. the eigen step against ARPACK-NG on the same matrix in the same run
@@ -81,6 +82,18 @@ echo "| vocabulary, min-count 2 | $a | $b | $c | $d | $e |"
 read -r a b c d e < <(measure_cooc --min-count 2 --weighted --dense log)
 echo "| vocabulary, min-count 2, --weighted --dense log | $a | $b | $c | $d | $e |"
 echo
+builder=$build/bench/bench_cooc_build
+if [ -x "$builder" ]; then
+    echo "The builder apart from the reader (bench_cooc_build: rows mapped once, then built $runs times in one process):"
+    echo
+    "$builder" "$big_log" --min-count 100 --repeat "$runs" --header
+    "$builder" "$big_log" --min-count 2 --repeat "$runs"
+    "$builder" "$big_log" --min-count 2 --weighted --repeat "$runs"
+    "$builder" "$big_log" --hash-buckets 1000000 --repeat "$runs"
+    echo
+else
+    echo "no $builder: configure with -DSPARTAN_BENCH=ON for the builder alone"
+fi
 fi
 
 # ---- 2. embdim on the sample ------------------------------------------------------
