@@ -106,6 +106,19 @@ static int two_passes(sp_cooc *c, size_t entries, assemble *a)
     return SP_OK;
 }
 
+/* The diagonal, summed by internal id (cache-friendly: a row's ids are
+ * mostly small), in public order. */
+static int diag_to_public(sp_cooc *c)
+{
+    if (!c->inv) return SP_OK; /* no row was ever accumulated */
+    double *d = sp_malloc((size_t)c->n * sizeof *d);
+    if (!d) return SP_ENOMEM;
+    for (int a = 0; a < c->n; a++) d[c->inv[a]] = c->diag[a];
+    free(c->diag);
+    c->diag = d;
+    return SP_OK;
+}
+
 int sp_cooc_finish(sp_cooc *c, sp_csr *C)
 {
     memset(C, 0, sizeof *C);
@@ -113,6 +126,7 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     c->finished = 1;
     int rc = sp_cooc_chunk_flush(c);
     if (rc == SP_OK) rc = sp_cooc_store_finish(c);
+    if (rc == SP_OK) rc = diag_to_public(c);
     if (rc < 0) return rc;
     size_t entries = sp_cooc_table_compact(c);
     assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi};

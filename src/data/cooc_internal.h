@@ -65,7 +65,8 @@ struct sp_cooc {
     int n;
     sp_cooc_options opt;
     sp_cooc_stats st;
-    double *diag;         /* n: rows holding i (or sum of w_i^2) */
+    double *diag;         /* n: rows holding i (or sum of w_i^2); by internal id
+                           * until sp_cooc_finish puts it in public order */
     int64_t h;            /* pairs i < j with i < h use the dense rows */
     int lo, hi;           /* rows of C kept: [lo, hi) */
     /* Dense rows of C, h x n, row-major, upper part: C_ij (i < h, i < j) is
