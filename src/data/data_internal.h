@@ -50,10 +50,14 @@ static inline uint64_t sp_mix64(uint64_t x)
 }
 
 /* Open-addressing map from 64-bit keys (never UINT64_MAX) to int64 values. */
+typedef struct sp_u64_slot {
+    uint64_t key; /* UINT64_MAX = empty slot */
+    int64_t val;
+} sp_u64_slot;
+
 typedef struct sp_u64_map {
-    uint64_t *keys; /* UINT64_MAX = empty slot */
-    int64_t *vals;
-    size_t cap, count; /* cap a power of two, count <= cap / 2 */
+    sp_u64_slot *slots; /* key and value side by side: one cache line per probe */
+    size_t cap, count;  /* cap a power of two, count <= cap / 2 */
     int shift;         /* 64 - log2(cap): slot = (key * golden) >> shift */
 } sp_u64_map;
 
@@ -71,8 +75,8 @@ static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t 
 {
     size_t mask = m->cap - 1, i = sp_u64_map_home(m, key);
     for (;; i = (i + 1) & mask) {
-        if (m->keys[i] == key) return m->vals[i];
-        if (m->keys[i] == UINT64_MAX) return missing;
+        if (m->slots[i].key == key) return m->slots[i].val;
+        if (m->slots[i].key == UINT64_MAX) return missing;
     }
 }
 

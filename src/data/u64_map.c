@@ -7,16 +7,9 @@
 
 static int map_alloc(sp_u64_map *m, size_t cap)
 {
-    m->keys = sp_malloc(cap * sizeof *m->keys);
-    m->vals = sp_malloc(cap * sizeof *m->vals);
-    if (!m->keys || !m->vals) {
-        free(m->keys);
-        free(m->vals);
-        m->keys = NULL;
-        m->vals = NULL;
-        return SP_ENOMEM;
-    }
-    memset(m->keys, 0xff, cap * sizeof *m->keys);
+    m->slots = sp_malloc(cap * sizeof *m->slots);
+    if (!m->slots) return SP_ENOMEM;
+    memset(m->slots, 0xff, cap * sizeof *m->slots); /* every key UINT64_MAX: empty */
     m->cap = cap;
     m->count = 0;
     m->shift = 64;
@@ -33,8 +26,7 @@ int sp_u64_map_init(sp_u64_map *m, size_t expected)
 
 void sp_u64_map_uninit(sp_u64_map *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }
 
@@ -42,12 +34,12 @@ static int64_t *find_or_insert(sp_u64_map *m, uint64_t key)
 {
     size_t mask = m->cap - 1, i = sp_u64_map_home(m, key);
     for (;; i = (i + 1) & mask) {
-        if (m->keys[i] == key) return &m->vals[i];
-        if (m->keys[i] == UINT64_MAX) {
-            m->keys[i] = key;
-            m->vals[i] = 0;
+        if (m->slots[i].key == key) return &m->slots[i].val;
+        if (m->slots[i].key == UINT64_MAX) {
+            m->slots[i].key = key;
+            m->slots[i].val = 0;
             m->count++;
-            return &m->vals[i];
+            return &m->slots[i].val;
         }
     }
 }
@@ -60,7 +52,7 @@ static int grow(sp_u64_map *m)
         return SP_ENOMEM;
     }
     for (size_t i = 0; i < old.cap; i++)
-        if (old.keys[i] != UINT64_MAX) *find_or_insert(m, old.keys[i]) = old.vals[i];
+        if (old.slots[i].key != UINT64_MAX) *find_or_insert(m, old.slots[i].key) = old.slots[i].val;
     sp_u64_map_uninit(&old);
     return SP_OK;
 }

@@ -94,8 +94,8 @@ static int select_entries(const sp_vocab_counter *c, const sp_vocab_options *o, 
     vocab_entry *e = sp_malloc((m->count + 1) * sizeof *e);
     if (!e) return SP_ENOMEM;
     for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] != UINT64_MAX && m->vals[i] > o->min_count)
-            e[k++] = (vocab_entry){m->keys[i], m->vals[i]};
+        if (m->slots[i].key != UINT64_MAX && m->slots[i].val > o->min_count)
+            e[k++] = (vocab_entry){m->slots[i].key, m->slots[i].val};
     qsort(e, k, sizeof *e, entry_cmp);
     if (o->vocab_size > 0 && (int64_t)k > o->vocab_size) k = (size_t)o->vocab_size;
     if ((int64_t)k > INT_MAX - SP_VOCAB_FIRST_ID) {
