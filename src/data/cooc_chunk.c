@@ -178,8 +178,8 @@ static int sort_row(sp_cooc *c, int r, int *m)
 static int prepare_rows(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int *colptr = ch->colptr, n = c->n;
-    memset(colptr, 0, ((size_t)n + 2) * sizeof *colptr);
+    int *colptr = ch->colptr, hi = c->H; /* only [0, hi + 2) is ever written */
+    memset(colptr, 0, ((size_t)ch->hi + 2) * sizeof *colptr);
     for (int r = 0; r < ch->rows; r++) ch->rlen[r] = sort_row(c, r, &ch->rhot[r]);
     int rc = sp_cooc_dense_choose(c);
     if (rc < 0) return rc;
@@ -189,9 +189,11 @@ static int prepare_rows(sp_cooc *c)
         ch->rlen[r] = len;
         sp_cooc_hot_row(c, s, ch->sw ? ch->sw + ch->row_start[r] : NULL, m, len);
         for (int p = m; p < len; p++) colptr[s[p] + 2]++;
+        if (len > m && s[len - 1] >= hi) hi = s[len - 1] + 1; /* rows are sorted */
     }
     sp_cooc_dense_hot_pairs(c);
-    for (int a = c->H; a < n; a++) colptr[a + 2] += colptr[a + 1];
+    ch->hi = hi;
+    for (int a = c->H; a < hi; a++) colptr[a + 2] += colptr[a + 1];
     for (int r = 0; r < ch->rows; r++) {
         const int *s = ch->srow + ch->row_start[r];
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
@@ -217,7 +219,7 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     if (rc < 0) return rc;
     c->sq32_rows += (uint32_t)ch->rows;
     if (rc == SP_OK) rc = prepare_rows(c);
-    for (int b = c->H; b < c->n && rc == SP_OK; b++) {
+    for (int b = c->H; b < ch->hi && rc == SP_OK; b++) {
         if (ch->colptr[b] == ch->colptr[b + 1]) continue;
         rc = sp_cooc_column(c, b);
     }

@@ -86,7 +86,7 @@ static int accumulate_counts(sp_cooc *c, int b)
     sp_cooc_chunk *ch = &c->ch;
     uint32_t *acc = ch->acc32;
     uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
+    int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
         int p = ch->occ[q].pos, t = 0;
@@ -115,7 +115,7 @@ static int accumulate_weights(sp_cooc *c, int b)
     double *acc = ch->acc;
     unsigned char *mark = ch->mark;
     uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[c->n], H = c->H;
+    int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
             prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
@@ -149,7 +149,7 @@ static int accumulate_column(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
     const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
-    int k = 0, H = c->H, last = ch->colptr[c->n];
+    int k = 0, H = c->H, last = ch->colptr[ch->hi];
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
         if (q + SP_COOC_AHEAD < last && ch->sw) prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);

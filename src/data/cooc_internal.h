@@ -42,7 +42,8 @@ typedef struct sp_cooc_chunk {
     int *srow;            /* sorted distinct ids of each row (row_start offsets) */
     float *sw;            /* their summed weights (weighted mode only) */
     int *rlen;            /* distinct ids per row */
-    int *colptr;          /* n + 1: occurrences of id a are [colptr[a], colptr[a + 1]) */
+    int *colptr;          /* n + 2: occurrences of id a are [colptr[a], colptr[a + 1]) */
+    int hi;               /* ids >= hi have none in this chunk; colptr is 0 above hi + 1 */
     uint32_t *acc32;      /* n: column b of C for this chunk (counts) */
     double *acc;          /* n: (weighted) */
     unsigned char *mark;  /* n: 1 for a cold partner of b already listed */
