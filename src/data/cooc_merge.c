@@ -1,6 +1,7 @@
-/* cooc_merge.c: k-way merge of the co-occurrence accumulator's sorted
- * sources (dense block, in-memory table, spilled runs) into one stream of
- * distinct pairs in key order, values summed. Memory: one buffer per run. */
+/* cooc_merge.c: k-way merge (tournament tree) of the co-occurrence
+ * accumulator's sorted sources (dense block, in-memory table, hot block,
+ * store, spilled runs) into one stream of distinct pairs in key order,
+ * values summed. Memory: one buffer per run. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,18 +138,48 @@ static int source_next(const sp_cooc *c, source *s)
     return 1;
 }
 
-static void sift_down(source **heap, size_t n, size_t k)
+/* Tournament (loser) tree over the sources: leaves K..2K-1 are sources
+ * 0..K-1 (those >= k empty), node t in 1..K-1 holds the loser of its
+ * match, lose[0] the winner. An exhausted source has key DONE (no pair
+ * (i < j < 2^31) packs to it). One comparison per level when the winner
+ * advances: half a binary heap's. */
+#define DONE UINT64_MAX
+
+typedef struct tourney {
+    source *src;
+    size_t k, K;
+    size_t *lose;
+} tourney;
+
+static inline uint64_t key_of(const tourney *t, size_t i) { return i < t->k ? t->src[i].key : DONE; }
+
+static size_t play(tourney *t, size_t node)
 {
-    for (;;) {
-        size_t l = 2 * k + 1, m = k;
-        if (l < n && heap[l]->key < heap[m]->key) m = l;
-        if (l + 1 < n && heap[l + 1]->key < heap[m]->key) m = l + 1;
-        if (m == k) return;
-        source *t = heap[k];
-        heap[k] = heap[m];
-        heap[m] = t;
-        k = m;
+    if (node >= t->K) return node - t->K;
+    size_t a = play(t, 2 * node), b = play(t, 2 * node + 1);
+    if (key_of(t, b) < key_of(t, a)) {
+        size_t x = a;
+        a = b;
+        b = x;
     }
+    t->lose[node] = b;
+    return a;
+}
+
+/* Source w has moved on: replay its path to the root; the new winner. */
+static size_t replay(tourney *t, size_t w)
+{
+    uint64_t kw = key_of(t, w);
+    for (size_t node = (w + t->K) / 2; node >= 1; node /= 2) {
+        size_t l = t->lose[node];
+        uint64_t kl = key_of(t, l);
+        if (kl < kw) {
+            t->lose[node] = w;
+            w = l;
+            kw = kl;
+        }
+    }
+    return t->lose[0] = w;
 }
 
 /* Sources: dense, table, hot block, store, runs; run buffers share a quarter of the budget. */
@@ -182,17 +213,17 @@ static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source 
     return SP_OK;
 }
 
-static int merge_loop(sp_cooc *c, source **heap, size_t nh, sp_cooc_visit visit, void *ctx)
+static int merge_loop(sp_cooc *c, tourney *t, sp_cooc_visit visit, void *ctx)
 {
-    while (nh > 0) {
-        uint64_t key = heap[0]->key;
+    size_t w = t->lose[0];
+    for (uint64_t key; (key = key_of(t, w)) != DONE;) {
         double v = 0.0;
-        while (nh > 0 && heap[0]->key == key) {
-            v += heap[0]->val;
-            int rc = source_next(c, heap[0]);
+        while (key_of(t, w) == key) {
+            v += t->src[w].val;
+            int rc = source_next(c, &t->src[w]);
             if (rc < 0) return rc;
-            if (rc == 0) heap[0] = heap[--nh];
-            sift_down(heap, nh, 0);
+            if (rc == 0) t->src[w].key = DONE;
+            w = replay(t, w);
         }
         visit(ctx, (int)(key >> 32), (int)(key & 0xffffffffu), v);
     }
@@ -202,20 +233,24 @@ static int merge_loop(sp_cooc *c, source **heap, size_t nh, sp_cooc_visit visit,
 int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
                   void *ctx)
 {
-    size_t ns = 0, nh = 0;
+    size_t ns = 0, K = 1;
+    while (K < c->nruns + 4) K *= 2;
     source *src = sp_calloc(c->nruns + 4, sizeof *src);
-    source **heap = sp_calloc(c->nruns + 4, sizeof *heap);
-    int rc = (src && heap) ? sources_init(c, table_entries, runs_only, src, &ns) : SP_ENOMEM;
+    tourney t = {.src = src, .K = K, .lose = sp_calloc(K, sizeof *t.lose)};
+    int rc = (src && t.lose) ? sources_init(c, table_entries, runs_only, src, &ns) : SP_ENOMEM;
     for (size_t k = 0; rc == SP_OK && k < ns; k++) {
         rc = source_next(c, &src[k]);
-        if (rc == 1) heap[nh++] = &src[k];
+        if (rc == 0) src[k].key = DONE;
         rc = rc < 0 ? rc : SP_OK;
     }
-    for (size_t k = nh / 2 + 1; rc == SP_OK && k-- > 0;) sift_down(heap, nh, k);
-    if (rc == SP_OK) rc = merge_loop(c, heap, nh, visit, ctx);
+    t.k = ns;
+    if (rc == SP_OK) {
+        t.lose[0] = play(&t, 1);
+        rc = merge_loop(c, &t, visit, ctx);
+    }
     for (size_t k = 0; src && k < ns; k++) free(src[k].buf);
     free(src);
-    free(heap);
+    free(t.lose);
     return rc;
 }
 
