@@ -99,10 +99,12 @@ void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int H = c->H, nc = 0, hot = 0;
+    int H = c->H, nc = 0, hot = 0, *x = ch->ids + base;
+    const int *perm = c->perm;
+    for (int e = 0; e < k; e++) x[e] = perm[x[e]]; /* internal ids: independent loads, in flight together */
     if (!c->opt.weighted) { /* counts: no weights to carry */
         for (int e = 0; e < k; e++) {
-            int a = c->perm[ch->ids[base + e]], t = nc++;
+            int a = x[e], t = nc++;
             if (a < H) {
                 uint64_t bit = (uint64_t)1 << (a & 63), *word = ch->hbits + (a >> 6);
                 hot += !(*word & bit);
@@ -117,7 +119,7 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
         return nc;
     }
     for (int e = 0; e < k; e++) {
-        int a = c->perm[ch->ids[base + e]];
+        int a = x[e];
         float w = ch->w[base + e];
         if (a < H) {
             uint64_t bit = (uint64_t)1 << (a & 63);
