@@ -195,7 +195,10 @@ static int prepare_rows(sp_cooc *c)
     }
     sp_cooc_dense_hot_pairs(c);
     ch->hi = hi;
-    for (int a = c->H; a < hi; a++) colptr[a + 2] += colptr[a + 1];
+    for (int a = c->H; a < hi; a++) {
+        if (c->hot32) c->diag[a] += (double)colptr[a + 2]; /* counts: rows holding cold id a */
+        colptr[a + 2] += colptr[a + 1];
+    }
     for (int r = 0; r < ch->rows; r++) {
         const int *s = ch->srow + ch->row_start[r];
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {

@@ -115,7 +115,6 @@ void sp_cooc_dense_hot_pairs(sp_cooc *c)
     for (int i = 0; i < ch->nd; i++) {
         int d = ch->dlist[i];
         uint32_t *lack_x = ch->mh + (size_t)i * (size_t)c->H;
-        c->diag[d] += (double)ch->hcnt[d];
         for (int j = i + 1; j < ch->nd; j++) {
             int e = ch->dlist[j];
             hot_add(c, d, e, rows - (rows - ch->hcnt[d]) - (rows - ch->hcnt[e]) + ch->lack2[i][j]);
@@ -126,5 +125,6 @@ void sp_cooc_dense_hot_pairs(sp_cooc *c)
             lack_x[x] = 0;
         }
     }
+    for (int x = 0; x < c->H; x++) c->diag[x] += (double)ch->hcnt[x]; /* rows holding hot id x */
     memset(ch->hcnt, 0, (size_t)c->H * sizeof *ch->hcnt);
 }

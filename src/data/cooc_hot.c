@@ -134,8 +134,7 @@ static void row_weights(sp_cooc *c, const int *s, const float *w, int m)
 void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len)
 {
     if (c->hot32) {
-        for (int p = 0; p < len; p++) c->diag[s[p]] += 1.0;
-        row_counts(c, s, m);
+        row_counts(c, s, m); /* the diagonal: from the chunk's counts (cooc_chunk.c, cooc_dense_ids.c) */
     } else {
         for (int p = 0; p < len; p++) c->diag[s[p]] += (double)w[p] * (double)w[p];
         row_weights(c, s, w, m);

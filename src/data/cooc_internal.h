@@ -140,7 +140,8 @@ void sp_cooc_hot_free(sp_cooc *c);
 /* Bytes of the hot block for a budget (counted before the hash table's share). */
 size_t sp_cooc_hot_bytes(int n, const sp_cooc_options *o);
 /* One sorted row (len distinct ids, the first m hot, summed weights w):
- * its pairs of hot ids into the hot block, every id's diagonal. */
+ * its pairs of hot ids into the hot block; weighted, every id's diagonal
+ * (count mode adds the diagonal from the chunk's counts instead). */
 void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len);
 /* Add the current counts or chunk sums to the totals and zero them. */
 void sp_cooc_hot_fold(sp_cooc *c);
@@ -156,7 +157,7 @@ static inline double sp_cooc_hot_value(const sp_cooc *c, int s, int t)
  * arrays (after sp_cooc_hot_setup); choose them from hcnt once every row is
  * sorted; take them out of sorted row r (m hot of len ids; returns the new
  * len, m_out the new m), noting what it lacks; add their hot pairs and
- * diagonal at the chunk's end (zeroes hcnt). */
+ * every hot id's diagonal at the chunk's end (zeroes hcnt). */
 int sp_cooc_dense_alloc(sp_cooc *c);
 int sp_cooc_dense_choose(sp_cooc *c);
 int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out);
