@@ -53,7 +53,7 @@ for _ in $(seq "$repeat"); do cat "$sample"; done >"$big_log"
 rows=$(wc -l <"$big_log")
 echo "input: $rows rows ($repeat x $(wc -l <"$sample")), $(du -m "$big_log" | cut -f1) MB"
 echo
-# best of $runs: "p1_wall p1_cpu p2_wall p2_cpu merge_s" (rows/s; per core = against CPU time)
+# best of $runs: "p1_wall p1_cpu p2_wall p2_cpu assemble_s" (rows/s; per core = against CPU time)
 measure_cooc() {
     local b1=0 c1=0 b2=0 c2=0 merge=0
     for _ in $(seq "$runs"); do
@@ -71,7 +71,7 @@ measure_cooc() {
     done
     echo "$b1 $c1 $b2 $c2 $merge"
 }
-echo "| what (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | merge s |"
+echo "| what (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | assemble s |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 read -r a b c d e < <(measure_cooc --hash-buckets 1000000)
 echo "| hash mode: pass 1 = reader (+ integer maxima), pass 2 = read + map + accumulate | $a | $b | $c | $d | $e |"
