@@ -300,5 +300,6 @@ int sp_cooc_add(sp_cooc *c, const int *ids, const float *weights, int k)
         for (int t = 0; t < k; t++) ch->w[ch->used + t] = weighted ? weights[t] : 1.0f;
     ch->used += k;
     ch->row_start[++ch->rows] = ch->used;
+    sp_cooc_chunk_sort_last(c); /* while the row is in cache */
     return SP_OK;
 }

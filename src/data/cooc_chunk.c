@@ -173,6 +173,14 @@ static int sort_row(sp_cooc *c, int r, int *m)
     return len;
 }
 
+void sp_cooc_chunk_sort_last(sp_cooc *c)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    if (!c->perm || ch->sorted != ch->rows - 1) return;
+    ch->rlen[ch->sorted] = sort_row(c, ch->sorted, &ch->rhot[ch->sorted]);
+    ch->sorted++;
+}
+
 /* Every row sorted (srow, sw, rlen), the ids in most rows taken out (count
  * mode), its hot pairs and diagonal added, and the cold occurrences grouped
  * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
@@ -182,7 +190,7 @@ static int prepare_rows(sp_cooc *c)
     sp_cooc_chunk *ch = &c->ch;
     int *colptr = ch->colptr, hi = c->H; /* only [0, hi + 2) is ever written */
     memset(colptr, 0, ((size_t)ch->hi + 2) * sizeof *colptr);
-    for (int r = 0; r < ch->rows; r++) ch->rlen[r] = sort_row(c, r, &ch->rhot[r]);
+    for (int r = ch->sorted; r < ch->rows; r++) ch->rlen[r] = sort_row(c, r, &ch->rhot[r]);
     int rc = sp_cooc_dense_choose(c);
     if (rc < 0) return rc;
     for (int r = 0; r < ch->rows; r++) {
@@ -230,6 +238,6 @@ int sp_cooc_chunk_flush(sp_cooc *c)
     }
     if (rc == SP_OK) rc = sp_cooc_store_merge(c);
     if (c->hotw) sp_cooc_hot_fold(c); /* chunk sums: the chunk path's order of additions */
-    ch->rows = ch->used = 0;
+    ch->rows = ch->used = ch->sorted = 0;
     return rc;
 }

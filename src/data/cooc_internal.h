@@ -38,6 +38,7 @@ typedef struct sp_cooc_chunk {
     float *w;             /* their weights (weighted mode only, else NULL) */
     int *row_start;       /* rows + 1 */
     int rows, used, cap;  /* rows and entries buffered; capacity in entries */
+    int sorted;           /* rows [0, sorted) already sorted (srow, rlen, rhot) */
     sp_cooc_occ *occ;     /* cold occurrences, grouped by id */
     int *srow;            /* sorted distinct ids of each row (row_start offsets) */
     float *sw;            /* their summed weights (weighted mode only) */
@@ -193,6 +194,9 @@ int sp_cooc_chunk_grow(sp_cooc *c, int entries);
 size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o);
 /* Accumulate every buffered row into the dense block and table; empties the chunk. */
 int sp_cooc_chunk_flush(sp_cooc *c);
+/* Sort the row just added, once the internal ids are fixed (after the first
+ * chunk); the flush sorts the rows that are not. */
+void sp_cooc_chunk_sort_last(sp_cooc *c);
 /* Column b (a cold id with occurrences in the prepared chunk): accumulate
  * its pairs with the ids before it and dump the totals (cooc_columns.c). */
 int sp_cooc_column(sp_cooc *c, int b);
