@@ -323,7 +323,28 @@ static void test_random_rows(void **state)
     free(B);
 }
 
-/* Random weighted rows (duplicates, skewed ids) into builders c[0..nb). */
+/* One random row into ids and w (k of them). Skewed ids with duplicates;
+ * weights 1 (counts) or random in [-1, 2) (weighted == 1); weighted == 2 is
+ * Criteo-like: ids 0 and 1 in most rows with random weights (as integer
+ * fields), the others distinct with weight 1. */
+static int random_row(sp_rng *rng, int n, int weighted, int *ids, float *w)
+{
+    int k = (int)sp_rng_below(rng, 36);
+    for (int t = 0; t < k; t++) {
+        double u = sp_rng_uniform(rng);
+        ids[t] = (int)(n * u * u * u);
+        w[t] = weighted == 1 ? (float)(sp_rng_uniform(rng) * 3.0 - 1.0) : 1.0f;
+        if (weighted != 2) continue;
+        ids[t] = t < 2 ? t : 2 + (int)((n - 2) * u * u * u);
+        w[t] = t < 2 ? (float)sp_rng_uniform(rng) : 1.0f;
+        int dup = 0;
+        for (int q = 2; q < t && t >= 2; q++) dup |= ids[q] == ids[t];
+        t -= dup; /* distinct: draw again */
+    }
+    return k;
+}
+
+/* Random rows (random_row) into builders c[0..nb), and their dense sum into B. */
 static void add_random_rows(sp_cooc **c, int nb, int n, int rows, int weighted, double *B)
 {
     sp_rng rng;
@@ -331,14 +352,10 @@ static void add_random_rows(sp_cooc **c, int nb, int n, int rows, int weighted, 
     float *x = calloc((size_t)n, sizeof *x); /* a row's weights summed in float, input order */
     assert_non_null(x);
     for (int r = 0; r < rows; r++) {
-        int k = (int)sp_rng_below(&rng, 36), ids[36];
+        int ids[36];
         float w[36];
-        for (int t = 0; t < k; t++) {
-            double u = sp_rng_uniform(&rng);
-            ids[t] = (int)(n * u * u * u);
-            w[t] = weighted ? (float)(sp_rng_uniform(&rng) * 3.0 - 1.0) : 1.0f;
-            x[ids[t]] = weighted ? x[ids[t]] + w[t] : 1.0f;
-        }
+        int k = random_row(&rng, n, weighted, ids, w);
+        for (int t = 0; t < k; t++) x[ids[t]] = weighted ? x[ids[t]] + w[t] : 1.0f;
         for (int t = 0; t < k; t++) { /* B += x x^T over the row's ids, once each */
             int i = ids[t], seen = 0;
             for (int q = 0; q < t; q++) seen |= ids[q] == i;
@@ -453,7 +470,7 @@ static void test_hot_block(void **state)
 {
     (void)state;
     const int n = 400, rows = 5000, hot[4] = {150, 0, 400, 23};
-    for (int weighted = 0; weighted < 2; weighted++) {
+    for (int weighted = 0; weighted < 3; weighted++) { /* 2: Criteo-like weights */
         for (int block = 0; block < 2; block++) {
             double *B = calloc((size_t)n * n, sizeof *B);
             assert_non_null(B);
@@ -462,7 +479,7 @@ static void test_hot_block(void **state)
             for (int b = 0; b < 4; b++) {
                 sp_cooc_options o;
                 sp_cooc_options_default(&o);
-                o.weighted = weighted;
+                o.weighted = weighted != 0;
                 o.diagonal = 1;
                 o.row_begin = block ? 90 : 0;
                 o.row_end = block ? 250 : 0;

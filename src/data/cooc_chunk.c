@@ -90,7 +90,8 @@ void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 {
     void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ, ch->hw,
                    ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc,
-                   ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt, ch->dpos, ch->mh, ch->absent};
+                   ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt, ch->dpos, ch->mh, ch->absent,
+                   ch->dw, ch->hx};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
     memset(ch, 0, sizeof *ch);
 }
@@ -157,7 +158,7 @@ static int sort_row(sp_cooc *c, int r, int *m)
             int a = wd * 64 + __builtin_ctzll(bits);
             s[p] = a;
             if (wt) sw[p] = ch->hw[a];
-            else ch->hcnt[a]++;
+            ch->hcnt[a]++;
         }
         ch->hbits[wd] = 0;
     }
@@ -215,7 +216,8 @@ static int prepare_rows(sp_cooc *c)
             int q = colptr[s[p] + 1]++;
             ch->occ[q].start = ch->row_start[r];
             ch->occ[q].pos = p;
-            if (ch->nd) ch->occ[q].absent = ch->absent[r];
+            if (ch->nd && c->hot32) ch->occ[q].u.absent = ch->absent[r];
+            else if (ch->nd) ch->occ[q].u.row = r;
         }
     }
     return SP_OK;

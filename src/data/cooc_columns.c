@@ -9,6 +9,7 @@
  * are skipped.
  * Guarantees: exact counts; weights added in row order (the sums do not
  * depend on anything but the chunk boundaries). */
+#include <string.h>
 #include "data/cooc_internal.h"
 
 /* One pair's chunk total (internal ids a < b) into the dense rows or the store. */
@@ -45,7 +46,7 @@ static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
 /* Count the dense ids that the row of occurrence q lacks into macc (column pass). */
 static inline void note_lacking(sp_cooc_chunk *ch, int q)
 {
-    for (uint64_t bits = ch->occ[q].absent; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
+    for (uint64_t bits = ch->occ[q].u.absent; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
 }
 
 /* Count mode: column b's dense ids (rows of b less those lacking them, in
@@ -62,6 +63,31 @@ static int dense_partners(sp_cooc *c, int b, int k)
         ch->macc[i] = 0;
         if (v == 0 || (kept && !kept[d])) continue;
         ch->acc32[d] = v; /* a dense id is never a partner in the rows */
+        note_partner(ch, d, c->H, &k);
+    }
+    return k;
+}
+
+/* Weighted: add w_b times the dense weights of occurrence q's row. */
+static inline void add_dense_weights(const sp_cooc_chunk *ch, int q, double wb, sp_v2d *dacc)
+{
+    sp_v2d d[SP_WDENSE_V2];
+    sp_wdense_load(d, sp_cooc_wdense_row(ch, ch->occ[q].u.row));
+    for (int j = 0; j < SP_WDENSE_V2; j++) dacc[j] += d[j] * wb;
+}
+
+/* Weighted: column b's dense ids (sums in dacc) join the hot bitmap (only
+ * kept ones when b is not a kept row). Returns k unchanged. */
+static int dense_weight_partners(sp_cooc *c, int b, int k, const sp_v2d *dv)
+{
+    double dacc[SP_COOC_WDENSE_MAX];
+    memcpy(dacc, dv, sizeof dacc);
+    sp_cooc_chunk *ch = &c->ch;
+    const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
+    for (int i = 0; i < ch->nd; i++) {
+        int d = ch->dlist[i];
+        if (dacc[i] == 0.0 || (kept && !kept[d])) continue;
+        ch->acc[d] = dacc[i]; /* a dense id is never a partner in the rows */
         note_partner(ch, d, c->H, &k);
     }
     return k;
@@ -116,10 +142,12 @@ static int accumulate_weights(sp_cooc *c, int b)
     unsigned char *mark = ch->mark;
     uint64_t *hbits = ch->hbits;
     int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
+    sp_v2d dacc[SP_WDENSE_V2] = {{0}};
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
             prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
             prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
+            if (ch->nd) __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
         }
         int p = ch->occ[q].pos, base = ch->occ[q].start;
         const int *s = ch->srow + base;
@@ -138,8 +166,44 @@ static int accumulate_weights(sp_cooc *c, int b)
             k += !mark[a];
             mark[a] = 1;
         }
+        if (ch->nd) add_dense_weights(ch, q, wb, dacc);
     }
-    return k;
+    return ch->nd ? dense_weight_partners(c, b, k, dacc) : k;
+}
+
+/* Weights, every row kept, every weight in the rows 1 (dense ones out, as
+ * Criteo's integer fields): accumulate_weights without the products, whose
+ * values (w_a w_b = 1, v_i w_b = v_i) are the same. */
+static int accumulate_unit_weights(sp_cooc *c, int b)
+{
+    sp_cooc_chunk *ch = &c->ch;
+    double *acc = ch->acc;
+    unsigned char *mark = ch->mark;
+    uint64_t *hbits = ch->hbits;
+    int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
+    sp_v2d dacc[SP_WDENSE_V2] = {{0}};
+    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
+        if (q + SP_COOC_AHEAD < last) {
+            prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+            if (ch->nd) __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
+        }
+        int p = ch->occ[q].pos, t = 0;
+        const int *s = ch->srow + ch->occ[q].start;
+        for (; t < p && s[t] < H; t++) {
+            int a = s[t];
+            acc[a] += 1.0;
+            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+        }
+        for (; t < p; t++) {
+            int a = s[t];
+            acc[a] += 1.0;
+            list[k] = a;
+            k += !mark[a];
+            mark[a] = 1;
+        }
+        if (ch->nd) add_dense_weights(ch, q, 1.0, dacc);
+    }
+    return ch->nd ? dense_weight_partners(c, b, k, dacc) : k;
 }
 
 /* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
@@ -150,6 +214,7 @@ static int accumulate_column(sp_cooc *c, int b)
     sp_cooc_chunk *ch = &c->ch;
     const unsigned char *kept = c->kept && !c->kept[b] ? c->kept : NULL;
     int k = 0, H = c->H, last = ch->colptr[ch->hi];
+    sp_v2d dacc[SP_WDENSE_V2] = {{0}};
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
         if (q + SP_COOC_AHEAD < last && ch->sw) prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
@@ -164,9 +229,10 @@ static int accumulate_column(sp_cooc *c, int b)
             else ch->acc[a] += (double)w[t] * wb;
             note_partner(ch, a, H, &k);
         }
-        if (ch->nd) note_lacking(ch, q);
+        if (ch->nd && w) add_dense_weights(ch, q, wb, dacc);
+        else if (ch->nd) note_lacking(ch, q);
     }
-    return dense_partners(c, b, k);
+    return ch->sw ? dense_weight_partners(c, b, k, dacc) : dense_partners(c, b, k);
 }
 
 /* Sort ints ascending: quicksort (middle pivot, smaller side first) down
@@ -233,7 +299,8 @@ static int dump_column(sp_cooc *c, int b, int k)
 int sp_cooc_column(sp_cooc *c, int b)
 {
     int k;
-    if (!c->kept || c->kept[b]) k = c->ch.acc32 ? accumulate_counts(c, b) : accumulate_weights(c, b);
-    else k = accumulate_column(c, b);
+    if (c->kept && !c->kept[b]) k = accumulate_column(c, b);
+    else if (c->ch.acc32) k = accumulate_counts(c, b);
+    else k = c->ch.unit ? accumulate_unit_weights(c, b) : accumulate_weights(c, b);
     return dump_column(c, b, k);
 }

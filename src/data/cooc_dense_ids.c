@@ -22,7 +22,7 @@ int sp_cooc_dense_alloc(sp_cooc *c)
     ch->mh = sp_calloc(c->hot32 ? H * SP_COOC_DENSE_MAX + 1 : 1, sizeof *ch->mh);
     if (!ch->hcnt || !ch->dpos || !ch->mh) return SP_ENOMEM;
     memset(ch->dpos, 0xff, (H + 1) * sizeof *ch->dpos);
-    return SP_OK;
+    return c->hot32 ? SP_OK : sp_cooc_wdense_alloc(c);
 }
 
 /* Rows' lacking masks for `rows` rows. */
@@ -36,15 +36,15 @@ static int absent_room(sp_cooc_chunk *ch)
     return SP_OK;
 }
 
-/* The SP_COOC_DENSE_MAX ids of cand with the most rows (ties: smaller id), ascending. */
-static void keep_commonest(int *cand, int nc, const uint32_t *cnt)
+/* The `keep` ids of cand with the most rows (ties: smaller id), ascending. */
+static void keep_commonest(int *cand, int nc, const uint32_t *cnt, int keep)
 {
     for (int i = 1; i < nc; i++) { /* stable insertion sort by count, descending */
         int x = cand[i], j = i;
         for (; j > 0 && cnt[cand[j - 1]] < cnt[x]; j--) cand[j] = cand[j - 1];
         cand[j] = x;
     }
-    for (int i = 1; i < SP_COOC_DENSE_MAX; i++) {
+    for (int i = 1; i < keep; i++) {
         int x = cand[i], j = i;
         for (; j > 0 && cand[j - 1] > x; j--) cand[j] = cand[j - 1];
         cand[j] = x;
@@ -56,15 +56,17 @@ int sp_cooc_dense_choose(sp_cooc *c)
     sp_cooc_chunk *ch = &c->ch;
     for (int i = 0; i < ch->nd; i++) ch->dpos[ch->dlist[i]] = -1;
     ch->nd = 0;
-    if (!c->hot32) return SP_OK;
-    int rc = absent_room(ch), nc = 0;
+    ch->unit = 1;
+    int rc = c->hot32 ? absent_room(ch) : sp_cooc_wdense_room(c), nc = 0;
+    int max = c->hot32 ? SP_COOC_DENSE_MAX : SP_COOC_WDENSE_MAX;
+    if (rc <= 0 && !c->hot32) return rc; /* weighted, rows too short: none */
     if (rc < 0) return rc;
     int *cand = ch->list; /* n >= H ints of scratch, free until the column pass */
     for (int x = 0; x < c->H; x++)
         if (2 * (int64_t)ch->hcnt[x] >= ch->rows) cand[nc++] = x;
-    if (nc > SP_COOC_DENSE_MAX) {
-        keep_commonest(cand, nc, ch->hcnt);
-        nc = SP_COOC_DENSE_MAX;
+    if (nc > max) {
+        keep_commonest(cand, nc, ch->hcnt, max);
+        nc = max;
     }
     for (int i = 0; i < nc; i++) ch->dpos[ch->dlist[i] = cand[i]] = (signed char)i;
     ch->nd = nc;
@@ -74,6 +76,7 @@ int sp_cooc_dense_choose(sp_cooc *c)
 int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out)
 {
     sp_cooc_chunk *ch = &c->ch;
+    if (!c->hot32) return sp_cooc_wdense_strip(c, r, s, ch->sw + ch->row_start[r], m, len, m_out);
     if (ch->nd == 0) {
         *m_out = m;
         return len;
@@ -111,7 +114,10 @@ void sp_cooc_dense_hot_pairs(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     uint32_t rows = (uint32_t)ch->rows;
-    if (!c->hot32) return; /* weighted: no dense ids, no counts */
+    if (!c->hot32) {
+        sp_cooc_wdense_hot_pairs(c);
+        return;
+    }
     for (int i = 0; i < ch->nd; i++) {
         int d = ch->dlist[i];
         uint32_t *lack_x = ch->mh + (size_t)i * (size_t)c->H;

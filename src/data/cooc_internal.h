@@ -21,13 +21,18 @@ typedef struct sp_cooc_entry {
 #define SP_COOC_BLOCK 64 /* dense cells per bit of the touched map */
 #define SP_COOC_AHEAD 8  /* occurrences prefetched ahead in the column pass */
 #define SP_COOC_DENSE_MAX 64 /* dense ids per chunk (a row's lacking ones in a uint64) */
+#define SP_COOC_WDENSE_MAX 16 /* weighted: dense ids per chunk (a row's weights in one line) */
 
 /* A cold occurrence: its row's start in srow and sw, its position there,
- * and the dense ids the row lacks (count mode); 16 bytes, so the column
- * pass reads one line of them in order and gathers only the row. */
+ * and the dense ids the row lacks (count mode) or the row's index (weighted,
+ * for its dense weights); 16 bytes, so the column pass reads one line of
+ * them in order and gathers only the row. */
 typedef struct sp_cooc_occ {
     int start, pos;
-    uint64_t absent;
+    union {
+        uint64_t absent;
+        int64_t row;
+    } u;
 } sp_cooc_occ;
 
 /* Rows buffered until a chunk is accumulated (cooc_chunk.c), and the
@@ -61,6 +66,12 @@ typedef struct sp_cooc_chunk {
     uint32_t *mh;         /* nd x H: rows lacking dense id i and holding hot x */
     uint32_t lack2[SP_COOC_DENSE_MAX][SP_COOC_DENSE_MAX]; /* rows lacking both (i < j) */
     uint32_t macc[SP_COOC_DENSE_MAX]; /* column b: its rows lacking dense id i */
+    /* Weighted mode: the dense ids' weights instead (cooc_dense_weights.c). */
+    float *dw;            /* rows x SP_COOC_WDENSE_MAX: row r's weight of dense id i (0: absent) */
+    int dw_cap;           /* rows dw holds */
+    int unit;             /* every weight left in the rows (dense ones out) is 1 */
+    double *hx;           /* H x SP_COOC_WDENSE_MAX: hot id x with dense id i, chunk sums */
+    double ddw[SP_COOC_WDENSE_MAX][SP_COOC_WDENSE_MAX]; /* dense i with dense j (i < j), chunk sums */
 } sp_cooc_chunk;
 
 struct sp_cooc {
@@ -163,6 +174,32 @@ int sp_cooc_dense_alloc(sp_cooc *c);
 int sp_cooc_dense_choose(sp_cooc *c);
 int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out);
 void sp_cooc_dense_hot_pairs(sp_cooc *c);
+
+/* Weighted mode, the same ids kept as a weight vector per row
+ * (cooc_dense_weights.c): arrays; room for the chunk's rows (0 when its
+ * rows are too short to be worth it); take them out of sorted row r (ids
+ * s, weights w), adding their diagonal and their pairs within the row;
+ * fold the chunk's sums into the hot block at its end. The column pass
+ * adds w_b times each occurrence's row vector (sp_cooc_wdense_row). */
+int sp_cooc_wdense_alloc(sp_cooc *c);
+int sp_cooc_wdense_room(sp_cooc *c);
+int sp_cooc_wdense_strip(sp_cooc *c, int r, int *s, float *w, int m, int len, int *m_out);
+void sp_cooc_wdense_hot_pairs(sp_cooc *c);
+static inline const float *sp_cooc_wdense_row(const sp_cooc_chunk *ch, int64_t r)
+{
+    return ch->dw + r * SP_COOC_WDENSE_MAX;
+}
+/* Two doubles at a time (GCC/Clang vector extension: SSE2 on x86-64, NEON
+ * on AArch64). Each lane is the scalar expression's exact value: separate
+ * multiply and add, no contraction without FMA in the target. Loads and
+ * stores need only a double's alignment. */
+typedef double sp_v2d __attribute__((vector_size(16), aligned(8), may_alias));
+#define SP_WDENSE_V2 (SP_COOC_WDENSE_MAX / 2)
+/* A row's dense weights as doubles, pairs of lanes. */
+static inline void sp_wdense_load(sp_v2d *d, const float *v)
+{
+    for (int i = 0; i < SP_WDENSE_V2; i++) d[i] = (sp_v2d){(double)v[2 * i], (double)v[2 * i + 1]};
+}
 
 /* Store arrays from a share of the budget; free. */
 int sp_cooc_store_init(sp_cooc *c, size_t bytes);
