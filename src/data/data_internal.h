@@ -81,6 +81,8 @@ static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t 
 }
 
 /* The vocabulary (vocab.c builds it, vocab_io.c serializes it). */
+#define SP_LOG1P_TABLE 1024 /* integer values whose log weight is looked up, not computed */
+
 struct sp_vocab {
     sp_vocab_options opt;
     int64_t rows;                           /* rows of the counting pass */
@@ -89,11 +91,13 @@ struct sp_vocab {
     uint64_t *keys;                         /* n keys (sp_cat_key), id = 39 + index */
     int64_t *counts;                        /* n counts from the counting pass */
     sp_u64_map index;                       /* key -> index */
+    float log1p_small[SP_LOG1P_TABLE];      /* (float)log1p(x) for x < SP_LOG1P_TABLE (--dense log) */
 };
 
 /* Check options; SP_EINVAL naming the bad one. */
 int sp_vocab_options_check(const sp_vocab_options *opt);
-/* Allocate v's arrays for n entries and build the index (keys filled by caller first). */
+/* Build the index of v's n keys (filled by the caller) and its log table:
+ * every vocabulary, built or loaded, passes here. */
 int sp_vocab_index(sp_vocab *v);
 
 #endif

@@ -7,7 +7,10 @@
 
 static float int_weight(const sp_vocab *v, int f, int64_t value)
 {
-    if (v->opt.dense == SP_DENSE_LOG) return (float)log1p(value > 0 ? (double)value : 0.0);
+    if (v->opt.dense == SP_DENSE_LOG) {
+        if (value < SP_LOG1P_TABLE) return v->log1p_small[value > 0 ? value : 0]; /* the same floats */
+        return (float)log1p((double)value);
+    }
     double max = v->int_max[f];
     return max > 0.0 ? (float)((double)value / max) : 0.0f;
 }

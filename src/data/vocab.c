@@ -3,6 +3,7 @@
  * OOV ids, integer-field maxima), plus an optional frequency cap and hash mode.
  * Guarantees: ids are deterministic (count desc, then key); nothing random. */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "data/data_internal.h"
@@ -110,6 +111,7 @@ static int select_entries(const sp_vocab_counter *c, const sp_vocab_options *o, 
 
 int sp_vocab_index(sp_vocab *v)
 {
+    for (int x = 0; x < SP_LOG1P_TABLE; x++) v->log1p_small[x] = (float)log1p((double)x);
     if (sp_u64_map_init(&v->index, (size_t)v->n) < 0) return SP_ENOMEM;
     for (int64_t i = 0; i < v->n; i++) {
         int64_t *slot = sp_u64_map_slot(&v->index, v->keys[i]);
