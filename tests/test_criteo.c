@@ -1,7 +1,9 @@
 /* test_criteo.c: the Criteo and libsvm readers. References: the hand-written
  * values of tests/data/criteo/tiny.tsv, every malformed-line case with its
- * message and line number, and facts of the real 2000-row slice counted with awk. */
+ * message and line number, random lines against strtoll/strtoul, and facts
+ * of the real 2000-row slice counted with awk. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "spartan/data.h"
@@ -204,6 +206,110 @@ static void test_mixed_bad_skip_count(void **state)
     assert_non_null(strstr(sp_errmsg(), "mixed_bad.tsv:2: field 4 (I3): 'x7' is not an integer"));
 }
 
+/* Random lines against an independent reference (strtoll, strtoul and the
+ * format's rules), so that the fast path (SSE2/SWAR fields) accepts exactly
+ * the well-formed lines and reads them as the checked parser would: ints
+ * with signs, 1 to 22 digits and stray bytes; hashes with every kind of
+ * wrong byte; missing fields; lines cut before their last separator. */
+typedef struct random_line {
+    int valid;
+    unsigned ip, cp;
+    long long ints[SP_CRITEO_INT_FIELDS];
+    uint32_t cats[SP_CRITEO_CAT_FIELDS];
+} random_line;
+
+/* One random field into s; 1 well formed (value in *v), 0 missing, -1 malformed. */
+static int random_int_field(char *s, long long *v)
+{
+    int k = 0, kind = rand() % 10;
+    if (kind == 0) return s[0] = '\0', 0;
+    if (rand() % 8 == 0) s[k++] = "+-"[rand() % 2];
+    int nd = kind == 9 ? 1 + rand() % 22 : 1 + rand() % 8;
+    for (int d = 0; d < nd; d++) s[k++] = (char)('0' + rand() % 10);
+    if (rand() % 40 == 0) s[k++] = "x:/ .a\x80"[rand() % 7];
+    s[k] = '\0';
+    int j = s[0] == '-' || s[0] == '+', good = k > j && k - j <= 18;
+    for (int t = j; t < k; t++) good &= s[t] >= '0' && s[t] <= '9';
+    *v = good ? strtoll(s, NULL, 10) : 0;
+    return good ? 1 : -1;
+}
+
+static int random_cat_field(char *s, uint32_t *v)
+{
+    static const char hex[] = "0123456789abcdefABCDEF", any[] = "0123456789abcdefABCDEFgG@`/: \x01\x80\xff";
+    if (rand() % 5 == 0) return s[0] = '\0', 0;
+    int bad = rand() % 40 == 0, len = bad && rand() % 2 ? rand() % 10 : 8, good = len == 8;
+    for (int k = 0; k < len; k++) {
+        s[k] = bad ? any[rand() % (int)(sizeof any - 1)] : hex[rand() % (int)(sizeof hex - 1)];
+        good &= strchr(hex, s[k]) != NULL;
+    }
+    s[len] = '\0';
+    if (len == 0) return 0; /* an empty field is a missing value */
+    *v = good ? (uint32_t)strtoul(s, NULL, 16) : 0;
+    return good ? 1 : -1;
+}
+
+static void test_random_fields(void **state)
+{
+    (void)state;
+    enum { LINES = 20000 };
+    static random_line ref[LINES];
+    const char *tmp = "test_criteo_random.tsv";
+    FILE *f = fopen(tmp, "wb");
+    assert_non_null(f);
+    srand(5);
+    for (int l = 0; l < LINES; l++) {
+        random_line *x = &ref[l];
+        char line[1024], field[64];
+        int n = snprintf(line, sizeof line, "%d", rand() % 2), ok = 1;
+        x->ip = x->cp = 0;
+        for (int i = 0; i < SP_CRITEO_INT_FIELDS; i++) {
+            int rc = random_int_field(field, &x->ints[i]);
+            ok &= rc >= 0;
+            x->ip |= (unsigned)(rc > 0) << i;
+            n += snprintf(line + n, sizeof line - (size_t)n, "\t%s", field);
+        }
+        for (int i = 0; i < SP_CRITEO_CAT_FIELDS; i++) {
+            int rc = random_cat_field(field, &x->cats[i]);
+            ok &= rc >= 0;
+            x->cp |= (unsigned)(rc > 0) << i;
+            n += snprintf(line + n, sizeof line - (size_t)n, "\t%s", field);
+        }
+        if (rand() % 50 == 0) { /* cut before the last separator: a field short */
+            n = rand() % (int)(strrchr(line, '\t') - line);
+            ok = 0;
+        }
+        x->valid = ok;
+        fprintf(f, "%.*s\n", n, line);
+    }
+    fclose(f);
+    sp_criteo_options skip;
+    sp_criteo_options_default(&skip);
+    skip.skip_bad = 1;
+    sp_criteo_reader *r;
+    sp_criteo_row row;
+    assert_int_equal(sp_criteo_reader_open(&r, tmp, &skip), SP_OK);
+    int l = 0, good = 0;
+    for (int k = 0; k < LINES; k++) good += ref[k].valid;
+    while (sp_criteo_reader_next(r, &row) == 1) {
+        while (l < LINES && !ref[l].valid) l++;
+        assert_true(l < LINES);
+        assert_int_equal(row.line, l + 1);
+        assert_int_equal(row.int_present, ref[l].ip);
+        assert_int_equal(row.cat_present, ref[l].cp);
+        for (int i = 0; i < SP_CRITEO_INT_FIELDS; i++)
+            if (ref[l].ip >> i & 1u) assert_int_equal(row.ints[i], ref[l].ints[i]);
+        for (int i = 0; i < SP_CRITEO_CAT_FIELDS; i++)
+            if (ref[l].cp >> i & 1u) assert_int_equal(row.cats[i], ref[l].cats[i]);
+        l++;
+    }
+    assert_int_equal(sp_criteo_reader_rows(r), good);
+    assert_int_equal(sp_criteo_reader_bad_lines(r), LINES - good);
+    assert_true(good > LINES / 4 && good < LINES * 3 / 4); /* both kinds well represented */
+    sp_criteo_reader_close(r);
+    unlink(tmp);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -361,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_csv_header_format),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_mixed_bad_skip_count),
+        cmocka_unit_test(test_random_fields),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_real_slice_facts),
         cmocka_unit_test(test_full_sample_if_present),
