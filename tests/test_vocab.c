@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "spartan/data.h"
+#include "data/data_internal.h" /* sp_mix64, sp_fastmod */
 #include "test_util.h"
 
 static const char *criteo_path(const char *name)
@@ -247,6 +248,7 @@ static void test_hash_buckets(void **state)
         int id = lookup_key(v, s->kc[i].key);
         assert_true(id >= 39 && id < 1039);
         assert_int_equal(id, lookup_key(v, s->kc[i].key));
+        assert_int_equal(id, 39 + (int)(sp_mix64(s->kc[i].key) % 1000)); /* the fixed hash, pinned */
         distinct += !used[id - 39]++;
     }
     assert_true(distinct > 600); /* ~4000 keys spread over most of the 1000 buckets */
@@ -254,6 +256,22 @@ static void test_hash_buckets(void **state)
     uint32_t value;
     assert_int_equal(sp_vocab_entry(v, 40, &field, &value, &present, NULL), SP_EINVAL);
     sp_vocab_free(v);
+}
+
+/* The division-free remainder of hash buckets against %, for divisors of
+ * every kind (1, powers of two, primes, the largest bucket count) and
+ * numerators at both ends of the range and mixed. */
+static void test_fastmod(void **state)
+{
+    (void)state;
+    const uint64_t d[] = {1, 2, 3, 7, 64, 1000, 1000003, 1u << 30, 2147483647u, 0xffffffffffffffc5ull};
+    for (size_t k = 0; k < sizeof d / sizeof d[0]; k++) {
+        sp_u128 magic = sp_fastmod_magic(d[k]);
+        for (uint64_t i = 0; i < 200000; i++) {
+            uint64_t x = i < 1000 ? i : i < 2000 ? UINT64_MAX - (i - 1000) : sp_mix64(i);
+            assert_true(sp_fastmod(x, magic, d[k]) == x % d[k]);
+        }
+    }
 }
 
 static int write_bytes(const char *path, const uint8_t *b, size_t n)
@@ -377,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_vocab_size_cap),
         cmocka_unit_test(test_dense_weights),
         cmocka_unit_test(test_hash_buckets),
+        cmocka_unit_test(test_fastmod),
         cmocka_unit_test(test_save_load_round_trip),
         cmocka_unit_test(test_damaged_vocab_files),
         cmocka_unit_test(test_bad_options),

@@ -81,6 +81,19 @@ static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t 
 }
 
 /* The vocabulary (vocab.c builds it, vocab_io.c serializes it). */
+/* x mod d for any 64-bit x by two 64x64->128 multiplications, given
+ * magic = ceil(2^128 / d) (as 2^128 - 1 divided by d, plus 1; 0 for d = 1,
+ * which gives 0). Exact for every x and d: Lemire, Kaser and Kurz, "Faster
+ * remainder by direct computation", 2019, with 128-bit fractions. */
+__extension__ typedef unsigned __int128 sp_u128;
+static inline sp_u128 sp_fastmod_magic(uint64_t d) { return ~(sp_u128)0 / d + 1; }
+static inline uint64_t sp_fastmod(uint64_t x, sp_u128 magic, uint64_t d)
+{
+    sp_u128 frac = magic * x; /* the fraction x / d, in 128 bits */
+    sp_u128 lo = (sp_u128)(uint64_t)frac * d, hi = (sp_u128)(uint64_t)(frac >> 64) * d;
+    return (uint64_t)((hi + (lo >> 64)) >> 64);
+}
+
 #define SP_LOG1P_TABLE 1024 /* integer values whose log weight is looked up, not computed */
 
 struct sp_vocab {
@@ -92,6 +105,7 @@ struct sp_vocab {
     int64_t *counts;                        /* n counts from the counting pass */
     sp_u64_map index;                       /* key -> index */
     float log1p_small[SP_LOG1P_TABLE];      /* (float)log1p(x) for x < SP_LOG1P_TABLE (--dense log) */
+    sp_u128 bucket_magic;                   /* ceil(2^128 / hash_buckets): x % B without a division */
 };
 
 /* Check options; SP_EINVAL naming the bad one. */

@@ -112,6 +112,7 @@ static int select_entries(const sp_vocab_counter *c, const sp_vocab_options *o, 
 int sp_vocab_index(sp_vocab *v)
 {
     for (int x = 0; x < SP_LOG1P_TABLE; x++) v->log1p_small[x] = (float)log1p((double)x);
+    if (v->opt.hash_buckets > 0) v->bucket_magic = sp_fastmod_magic((uint64_t)v->opt.hash_buckets);
     if (sp_u64_map_init(&v->index, (size_t)v->n) < 0) return SP_ENOMEM;
     for (int64_t i = 0; i < v->n; i++) {
         int64_t *slot = sp_u64_map_slot(&v->index, v->keys[i]);
@@ -203,7 +204,8 @@ int sp_vocab_lookup(const sp_vocab *v, int field, uint32_t value, int present)
 {
     uint64_t key = sp_cat_key(field, value, present);
     if (v->opt.hash_buckets > 0)
-        return SP_VOCAB_FIRST_ID + (int)(sp_mix64(key) % (uint64_t)v->opt.hash_buckets);
+        return SP_VOCAB_FIRST_ID +
+               (int)sp_fastmod(sp_mix64(key), v->bucket_magic, (uint64_t)v->opt.hash_buckets);
     int64_t i = sp_u64_map_get(&v->index, key, -1);
     return i < 0 ? SP_CRITEO_INT_FIELDS + field : SP_VOCAB_FIRST_ID + (int)i;
 }
