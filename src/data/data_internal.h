@@ -70,14 +70,19 @@ int sp_u64_map_init(sp_u64_map *m, size_t expected);
 void sp_u64_map_uninit(sp_u64_map *m);
 /* Pointer to the value of key, inserted with value 0 when new; NULL when out of memory. */
 int64_t *sp_u64_map_slot(sp_u64_map *m, uint64_t key);
-/* Value of key, or `missing`. */
-static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t missing)
+/* Value of key (whose home slot is i), or `missing`. */
+static inline int64_t sp_u64_map_get_from(const sp_u64_map *m, uint64_t key, size_t i, int64_t missing)
 {
-    size_t mask = m->cap - 1, i = sp_u64_map_home(m, key);
+    size_t mask = m->cap - 1;
     for (;; i = (i + 1) & mask) {
         if (m->slots[i].key == key) return m->slots[i].val;
         if (m->slots[i].key == UINT64_MAX) return missing;
     }
+}
+/* Value of key, or `missing`. */
+static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t missing)
+{
+    return sp_u64_map_get_from(m, key, sp_u64_map_home(m, key), missing);
 }
 
 /* The vocabulary (vocab.c builds it, vocab_io.c serializes it). */
@@ -113,5 +118,8 @@ int sp_vocab_options_check(const sp_vocab_options *opt);
 /* Build the index of v's n keys (filled by the caller) and its log table:
  * every vocabulary, built or loaded, passes here. */
 int sp_vocab_index(sp_vocab *v);
+/* The ids of a row's 26 categorical values (sp_vocab_lookup of each), with
+ * the vocabulary's probes issued together. */
+void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids);
 
 #endif

@@ -27,10 +27,8 @@ int sp_feature_map(const sp_vocab *v, const sp_criteo_row *row, unsigned flags, 
             weights[k++] = present ? int_weight(v, f, row->ints[f]) : 0.0f;
         }
     }
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
-        ids[k] = sp_vocab_lookup(v, f, row->cats[f], row->cat_present >> f & 1u);
-        weights[k++] = 1.0f;
-    }
+    sp_vocab_lookup_row(v, row, ids + k);
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) weights[k++] = 1.0f;
     return k;
 }
 

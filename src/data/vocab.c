@@ -210,6 +210,29 @@ int sp_vocab_lookup(const sp_vocab *v, int field, uint32_t value, int present)
     return i < 0 ? SP_CRITEO_INT_FIELDS + field : SP_VOCAB_FIRST_ID + (int)i;
 }
 
+void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
+{
+    uint64_t key[SP_CRITEO_CAT_FIELDS];
+    size_t home[SP_CRITEO_CAT_FIELDS];
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
+        key[f] = sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
+    if (v->opt.hash_buckets > 0) {
+        uint64_t b = (uint64_t)v->opt.hash_buckets;
+        for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
+            ids[f] = SP_VOCAB_FIRST_ID + (int)sp_fastmod(sp_mix64(key[f]), v->bucket_magic, b);
+        return;
+    }
+    const sp_u64_map *m = &v->index;
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every probe's first slot in flight at once */
+        home[f] = sp_u64_map_home(m, key[f]);
+        __builtin_prefetch(&m->slots[home[f]]);
+    }
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
+        int64_t i = sp_u64_map_get_from(m, key[f], home[f], -1);
+        ids[f] = i < 0 ? SP_CRITEO_INT_FIELDS + f : SP_VOCAB_FIRST_ID + (int)i;
+    }
+}
+
 int sp_vocab_entry(const sp_vocab *v, int id, int *field, uint32_t *value, int *present,
                    int64_t *count)
 {
