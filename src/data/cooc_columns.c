@@ -171,41 +171,6 @@ static int accumulate_weights(sp_cooc *c, int b)
     return ch->nd ? dense_weight_partners(c, b, k, dacc) : k;
 }
 
-/* Weights, every row kept, every weight in the rows 1 (dense ones out, as
- * Criteo's integer fields): accumulate_weights without the products, whose
- * values (w_a w_b = 1, v_i w_b = v_i) are the same. */
-static int accumulate_unit_weights(sp_cooc *c, int b)
-{
-    sp_cooc_chunk *ch = &c->ch;
-    double *acc = ch->acc;
-    unsigned char *mark = ch->mark;
-    uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
-    sp_v2d dacc[SP_WDENSE_V2] = {{0}};
-    for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) {
-            prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-            if (ch->nd) __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
-        }
-        int p = ch->occ[q].pos, t = 0;
-        const int *s = ch->srow + ch->occ[q].start;
-        for (; t < p && s[t] < H; t++) {
-            int a = s[t];
-            acc[a] += 1.0;
-            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-        }
-        for (; t < p; t++) {
-            int a = s[t];
-            acc[a] += 1.0;
-            list[k] = a;
-            k += !mark[a];
-            mark[a] = 1;
-        }
-        if (ch->nd) add_dense_weights(ch, q, 1.0, dacc);
-    }
-    return ch->nd ? dense_weight_partners(c, b, k, dacc) : k;
-}
-
 /* Column b (cold) of C for this chunk: acc[a] += count (or w_a w_b) for the
  * kept partners a < b in each row of b; returns the cold partners listed
  * (marked in mark). */
@@ -299,8 +264,7 @@ static int dump_column(sp_cooc *c, int b, int k)
 int sp_cooc_column(sp_cooc *c, int b)
 {
     int k;
-    if (c->kept && !c->kept[b]) k = accumulate_column(c, b);
-    else if (c->ch.acc32) k = accumulate_counts(c, b);
-    else k = c->ch.unit ? accumulate_unit_weights(c, b) : accumulate_weights(c, b);
+    if (!c->kept || c->kept[b]) k = c->ch.acc32 ? accumulate_counts(c, b) : accumulate_weights(c, b);
+    else k = accumulate_column(c, b);
     return dump_column(c, b, k);
 }

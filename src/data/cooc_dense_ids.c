@@ -56,7 +56,6 @@ int sp_cooc_dense_choose(sp_cooc *c)
     sp_cooc_chunk *ch = &c->ch;
     for (int i = 0; i < ch->nd; i++) ch->dpos[ch->dlist[i]] = -1;
     ch->nd = 0;
-    ch->unit = 1;
     int rc = c->hot32 ? absent_room(ch) : sp_cooc_wdense_room(c), nc = 0;
     int max = c->hot32 ? SP_COOC_DENSE_MAX : SP_COOC_WDENSE_MAX;
     if (rc <= 0 && !c->hot32) return rc; /* weighted, rows too short: none */

@@ -54,21 +54,12 @@ static void row_pairs(sp_cooc_chunk *ch, const float *v, const int *s, const flo
     }
 }
 
-/* Note whether the weights left in a row are all 1 (a summed duplicate is not). */
-static int note_unit(sp_cooc_chunk *ch, const float *w, int len)
-{
-    int unit = 1;
-    for (int p = 0; p < len; p++) unit &= w[p] == 1.0f;
-    ch->unit &= unit;
-    return len;
-}
-
 int sp_cooc_wdense_strip(sp_cooc *c, int r, int *s, float *w, int m, int len, int *m_out)
 {
     sp_cooc_chunk *ch = &c->ch;
     if (ch->nd == 0) {
         *m_out = m;
-        return note_unit(ch, w, len);
+        return len;
     }
     float *v = ch->dw + (size_t)r * WD;
     memset(v, 0, WD * sizeof *v);
@@ -87,7 +78,7 @@ int sp_cooc_wdense_strip(sp_cooc *c, int r, int *s, float *w, int m, int len, in
     memmove(w + out, w + m, (size_t)(len - m) * sizeof *w);
     row_pairs(ch, v, s, w, out);
     *m_out = out;
-    return note_unit(ch, w, len - (m - out));
+    return len - (m - out);
 }
 
 /* hotw cell (a, b), a != b, gets v. */

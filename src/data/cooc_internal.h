@@ -69,7 +69,6 @@ typedef struct sp_cooc_chunk {
     /* Weighted mode: the dense ids' weights instead (cooc_dense_weights.c). */
     float *dw;            /* rows x SP_COOC_WDENSE_MAX: row r's weight of dense id i (0: absent) */
     int dw_cap;           /* rows dw holds */
-    int unit;             /* every weight left in the rows (dense ones out) is 1 */
     double *hx;           /* H x SP_COOC_WDENSE_MAX: hot id x with dense id i, chunk sums */
     double ddw[SP_COOC_WDENSE_MAX][SP_COOC_WDENSE_MAX]; /* dense i with dense j (i < j), chunk sums */
 } sp_cooc_chunk;
