@@ -11,10 +11,11 @@
 #include "data/cooc_internal.h"
 
 /* Bytes per buffered entry: ids, row_start, srow, rlen, rhot, occ (16),
- * and w and sw when weighted. */
+ * and when weighted w, sw and the dense weights (SP_COOC_WDENSE_MAX floats
+ * per row, rows of 8 ids or more: 8 bytes per entry at most). */
 static size_t entry_bytes(const sp_cooc_options *o)
 {
-    return 5 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? 2 * sizeof(float) : 0);
+    return 5 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? 2 * sizeof(float) + 8 : 0);
 }
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
