@@ -46,7 +46,8 @@ static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
 /* Count the dense ids that the row of occurrence q lacks into macc (column pass). */
 static inline void note_lacking(sp_cooc_chunk *ch, int q)
 {
-    for (uint64_t bits = ch->occ[q].u.absent; bits; bits &= bits - 1) ch->macc[__builtin_ctzll(bits)]++;
+    for (uint64_t bits = ch->occ[q].u.absent; bits; bits &= bits - 1)
+        ch->macc[__builtin_ctzll(bits)]++;
 }
 
 /* Count mode: column b's dense ids (rows of b less those lacking them, in
@@ -147,7 +148,8 @@ static int accumulate_weights(sp_cooc *c, int b)
         if (q + SP_COOC_AHEAD < last) {
             prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
             prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
-            if (ch->nd) __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
+            if (ch->nd)
+                __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
         }
         int p = ch->occ[q].pos, base = ch->occ[q].start;
         const int *s = ch->srow + base;

@@ -102,13 +102,6 @@ int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out)
     return len - (m - out);
 }
 
-/* Hot cell (a, b), a != b, gets v. */
-static void hot_add(sp_cooc *c, int a, int b, uint32_t v)
-{
-    int s = a < b ? a : b, t = a < b ? b : a;
-    c->hot32[c->hot_base[s] + t] += v;
-}
-
 void sp_cooc_dense_hot_pairs(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -122,11 +115,13 @@ void sp_cooc_dense_hot_pairs(sp_cooc *c)
         uint32_t *lack_x = ch->mh + (size_t)i * (size_t)c->H;
         for (int j = i + 1; j < ch->nd; j++) {
             int e = ch->dlist[j];
-            hot_add(c, d, e, rows - (rows - ch->hcnt[d]) - (rows - ch->hcnt[e]) + ch->lack2[i][j]);
+            uint32_t both = rows - (rows - ch->hcnt[d]) - (rows - ch->hcnt[e]) + ch->lack2[i][j];
+            c->hot32[sp_cooc_hot_cell(c, d, e)] += both;
             ch->lack2[i][j] = 0;
         }
         for (int x = 0; x < c->H; x++) {
-            if (ch->dpos[x] < 0 && ch->hcnt[x] > lack_x[x]) hot_add(c, d, x, ch->hcnt[x] - lack_x[x]);
+            if (ch->dpos[x] < 0 && ch->hcnt[x] > lack_x[x])
+                c->hot32[sp_cooc_hot_cell(c, d, x)] += ch->hcnt[x] - lack_x[x];
             lack_x[x] = 0;
         }
     }

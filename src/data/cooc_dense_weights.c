@@ -16,7 +16,8 @@
 #include "data/cooc_internal.h"
 
 #define WD SP_COOC_WDENSE_MAX
-#define MIN_ROW_IDS 8 /* rows shorter than this on average: no dense ids (a vector per row costs 64 bytes) */
+/* Rows shorter than this on average get no dense ids (a vector costs 64 bytes a row). */
+#define MIN_ROW_IDS 8
 
 int sp_cooc_wdense_alloc(sp_cooc *c)
 {
@@ -81,13 +82,6 @@ int sp_cooc_wdense_strip(sp_cooc *c, int r, int *s, float *w, int m, int len, in
     return len - (m - out);
 }
 
-/* hotw cell (a, b), a != b, gets v. */
-static void hot_add(sp_cooc *c, int a, int b, double v)
-{
-    int s = a < b ? a : b, t = a < b ? b : a;
-    c->hotw[c->hot_base[s] + t] += v;
-}
-
 void sp_cooc_wdense_hot_pairs(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
@@ -97,7 +91,7 @@ void sp_cooc_wdense_hot_pairs(sp_cooc *c)
             if (ch->ddw[i][j] != 0.0) c->hotw[c->hot_base[d] + ch->dlist[j]] += ch->ddw[i][j];
         for (int x = 0; x < c->H; x++) {
             double v = ch->hx[(size_t)x * WD + i];
-            if (v != 0.0 && ch->dpos[x] < 0) hot_add(c, d, x, v);
+            if (v != 0.0 && ch->dpos[x] < 0) c->hotw[sp_cooc_hot_cell(c, d, x)] += v;
         }
     }
     if (ch->nd) {

@@ -70,7 +70,7 @@ typedef struct sp_cooc_chunk {
     float *dw;            /* rows x SP_COOC_WDENSE_MAX: row r's weight of dense id i (0: absent) */
     int dw_cap;           /* rows dw holds */
     double *hx;           /* H x SP_COOC_WDENSE_MAX: hot id x with dense id i, chunk sums */
-    double ddw[SP_COOC_WDENSE_MAX][SP_COOC_WDENSE_MAX]; /* dense i with dense j (i < j), chunk sums */
+    double ddw[SP_COOC_WDENSE_MAX][SP_COOC_WDENSE_MAX]; /* dense i with j > i, chunk sums */
 } sp_cooc_chunk;
 
 struct sp_cooc {
@@ -156,6 +156,11 @@ size_t sp_cooc_hot_bytes(int n, const sp_cooc_options *o);
 void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len);
 /* Add the current counts or chunk sums to the totals and zero them. */
 void sp_cooc_hot_fold(sp_cooc *c);
+/* Index of hot cell {a, b}, a != b, in either order. */
+static inline int64_t sp_cooc_hot_cell(const sp_cooc *c, int a, int b)
+{
+    return a < b ? c->hot_base[a] + b : c->hot_base[b] + a;
+}
 /* Total of hot cell (s, t), s < t. */
 static inline double sp_cooc_hot_value(const sp_cooc *c, int s, int t)
 {

@@ -212,7 +212,8 @@ static inline int digits8(const char *p, int64_t *v)
     uint64_t stop = ~digit & high;
     int n = stop ? __builtin_ctzll(stop) >> 3 : 8;
     if (n == 0 || n == 8) return n;
-    uint64_t d = (x - 0x30 * ones) << (8 * (8 - n)); /* digits in the top n bytes, first most significant */
+    /* the digits into the top n bytes, the first most significant */
+    uint64_t d = (x - 0x30 * ones) << (8 * (8 - n));
     d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffULL;
     d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffULL;
     d = (d * 10000 + (d >> 32)) & 0xffffffffULL;

@@ -71,7 +71,8 @@ void sp_u64_map_uninit(sp_u64_map *m);
 /* Pointer to the value of key, inserted with value 0 when new; NULL when out of memory. */
 int64_t *sp_u64_map_slot(sp_u64_map *m, uint64_t key);
 /* Value of key (whose home slot is i), or `missing`. */
-static inline int64_t sp_u64_map_get_from(const sp_u64_map *m, uint64_t key, size_t i, int64_t missing)
+static inline int64_t sp_u64_map_get_from(const sp_u64_map *m, uint64_t key, size_t i,
+                                          int64_t missing)
 {
     size_t mask = m->cap - 1;
     for (;; i = (i + 1) & mask) {
@@ -109,8 +110,8 @@ struct sp_vocab {
     uint64_t *keys;                         /* n keys (sp_cat_key), id = 39 + index */
     int64_t *counts;                        /* n counts from the counting pass */
     sp_u64_map index;                       /* key -> index */
-    float log1p_small[SP_LOG1P_TABLE];      /* (float)log1p(x) for x < SP_LOG1P_TABLE (--dense log) */
-    sp_u128 bucket_magic;                   /* ceil(2^128 / hash_buckets): x % B without a division */
+    float log1p_small[SP_LOG1P_TABLE];      /* (float)log1p(x), x < SP_LOG1P_TABLE (dense log) */
+    sp_u128 bucket_magic;                   /* ceil(2^128 / hash_buckets), for sp_fastmod */
 };
 
 /* Check options; SP_EINVAL naming the bad one. */

@@ -223,7 +223,7 @@ void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
         return;
     }
     const sp_u64_map *m = &v->index;
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every probe's first slot in flight at once */
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every first probe in flight at once */
         home[f] = sp_u64_map_home(m, key[f]);
         __builtin_prefetch(&m->slots[home[f]]);
     }
