@@ -194,9 +194,9 @@ static inline const float *sp_cooc_wdense_row(const sp_cooc_chunk *ch, int64_t r
     return ch->dw + r * SP_COOC_WDENSE_MAX;
 }
 /* Two doubles at a time (GCC/Clang vector extension: SSE2 on x86-64, NEON
- * on AArch64). Each lane is the scalar expression's exact value: separate
- * multiply and add, no contraction without FMA in the target. Loads and
- * stores need only a double's alignment. */
+ * on AArch64). Each lane is the scalar expression's exact value: a multiply
+ * then an add, never fused (the build is ISO C11, where GCC does not
+ * contract). Loads and stores need only a double's alignment. */
 typedef double sp_v2d __attribute__((vector_size(16), aligned(8), may_alias));
 #define SP_WDENSE_V2 (SP_COOC_WDENSE_MAX / 2)
 /* A row's dense weights as doubles, pairs of lanes. */

@@ -86,7 +86,6 @@ static inline int64_t sp_u64_map_get(const sp_u64_map *m, uint64_t key, int64_t 
     return sp_u64_map_get_from(m, key, sp_u64_map_home(m, key), missing);
 }
 
-/* The vocabulary (vocab.c builds it, vocab_io.c serializes it). */
 /* x mod d for any 64-bit x by two 64x64->128 multiplications, given
  * magic = ceil(2^128 / d) (as 2^128 - 1 divided by d, plus 1; 0 for d = 1,
  * which gives 0). Exact for every x and d: Lemire, Kaser and Kurz, "Faster
@@ -100,6 +99,7 @@ static inline uint64_t sp_fastmod(uint64_t x, sp_u128 magic, uint64_t d)
     return (uint64_t)((hi + (lo >> 64)) >> 64);
 }
 
+/* The vocabulary (vocab.c builds it, vocab_io.c serializes it). */
 #define SP_LOG1P_TABLE 1024 /* integer values whose log weight is looked up, not computed */
 
 struct sp_vocab {
@@ -116,8 +116,8 @@ struct sp_vocab {
 
 /* Check options; SP_EINVAL naming the bad one. */
 int sp_vocab_options_check(const sp_vocab_options *opt);
-/* Build the index of v's n keys (filled by the caller) and its log table:
- * every vocabulary, built or loaded, passes here. */
+/* Build the index of v's n keys (filled by the caller), its log table and
+ * its bucket divisor: every vocabulary, built or loaded, passes here. */
 int sp_vocab_index(sp_vocab *v);
 /* The ids of a row's 26 categorical values (sp_vocab_lookup of each), with
  * the vocabulary's probes issued together. */

@@ -8,7 +8,7 @@
 static float int_weight(const sp_vocab *v, int f, int64_t value)
 {
     if (v->opt.dense == SP_DENSE_LOG) {
-        if (value < SP_LOG1P_TABLE) return v->log1p_small[value > 0 ? value : 0]; /* the same floats */
+        if (value < SP_LOG1P_TABLE) return v->log1p_small[value > 0 ? value : 0]; /* same floats */
         return (float)log1p((double)value);
     }
     double max = v->int_max[f];
