@@ -200,14 +200,24 @@ double sp_vocab_int_max(const sp_vocab *v, int field)
     return (field >= 0 && field < SP_CRITEO_INT_FIELDS) ? v->int_max[field] : 0.0;
 }
 
+/* Id of key in hash mode: its bucket. */
+static inline int bucket_id(const sp_vocab *v, uint64_t key)
+{
+    uint64_t b = (uint64_t)v->opt.hash_buckets;
+    return SP_VOCAB_FIRST_ID + (int)sp_fastmod(sp_mix64(key), v->bucket_magic, b);
+}
+
+/* Id of a categorical value of field f from its vocabulary index (< 0: out of vocabulary). */
+static inline int index_id(int f, int64_t i)
+{
+    return i < 0 ? SP_CRITEO_INT_FIELDS + f : SP_VOCAB_FIRST_ID + (int)i;
+}
+
 int sp_vocab_lookup(const sp_vocab *v, int field, uint32_t value, int present)
 {
     uint64_t key = sp_cat_key(field, value, present);
-    if (v->opt.hash_buckets > 0)
-        return SP_VOCAB_FIRST_ID +
-               (int)sp_fastmod(sp_mix64(key), v->bucket_magic, (uint64_t)v->opt.hash_buckets);
-    int64_t i = sp_u64_map_get(&v->index, key, -1);
-    return i < 0 ? SP_CRITEO_INT_FIELDS + field : SP_VOCAB_FIRST_ID + (int)i;
+    if (v->opt.hash_buckets > 0) return bucket_id(v, key);
+    return index_id(field, sp_u64_map_get(&v->index, key, -1));
 }
 
 void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
@@ -217,9 +227,7 @@ void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
     for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
         key[f] = sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
     if (v->opt.hash_buckets > 0) {
-        uint64_t b = (uint64_t)v->opt.hash_buckets;
-        for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
-            ids[f] = SP_VOCAB_FIRST_ID + (int)sp_fastmod(sp_mix64(key[f]), v->bucket_magic, b);
+        for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) ids[f] = bucket_id(v, key[f]);
         return;
     }
     const sp_u64_map *m = &v->index;
@@ -227,10 +235,8 @@ void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
         home[f] = sp_u64_map_home(m, key[f]);
         __builtin_prefetch(&m->slots[home[f]]);
     }
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
-        int64_t i = sp_u64_map_get_from(m, key[f], home[f], -1);
-        ids[f] = i < 0 ? SP_CRITEO_INT_FIELDS + f : SP_VOCAB_FIRST_ID + (int)i;
-    }
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
+        ids[f] = index_id(f, sp_u64_map_get_from(m, key[f], home[f], -1));
 }
 
 int sp_vocab_entry(const sp_vocab *v, int id, int *field, uint32_t *value, int *present,
