@@ -185,6 +185,13 @@ void sp_cooc_chunk_sort_last(sp_cooc *c)
     ch->sorted++;
 }
 
+/* Weights w[0, len) of a row: how many lead up to the last one other than 1. */
+static int weighted_lead(const float *w, int len)
+{
+    while (len > 0 && w[len - 1] == 1.0f) len--;
+    return len;
+}
+
 /* Every row sorted (srow, sw, rlen), the ids in most rows taken out (count
  * mode), its hot pairs and diagonal added, and the cold occurrences grouped
  * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
@@ -201,7 +208,7 @@ static int prepare_rows(sp_cooc *c)
         int *s = ch->srow + ch->row_start[r], m;
         int len = sp_cooc_dense_strip(c, r, s, ch->rhot[r], ch->rlen[r], &m);
         ch->rlen[r] = len;
-        sp_cooc_hot_row(c, s, ch->sw ? ch->sw + ch->row_start[r] : NULL, m, len);
+        sp_cooc_hot_row(c, s, ch->sw ? ch->sw + ch->row_start[r] : NULL, m);
         for (int p = m; p < len; p++) colptr[s[p] + 2]++;
         if (len > m && s[len - 1] >= hi) hi = s[len - 1] + 1; /* rows are sorted */
     }
@@ -213,12 +220,17 @@ static int prepare_rows(sp_cooc *c)
     }
     for (int r = 0; r < ch->rows; r++) {
         const int *s = ch->srow + ch->row_start[r];
+        int lead = ch->sw ? weighted_lead(ch->sw + ch->row_start[r], ch->rlen[r]) : 0;
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
             int q = colptr[s[p] + 1]++;
             ch->occ[q].start = ch->row_start[r];
             ch->occ[q].pos = p;
-            if (ch->nd && c->hot32) ch->occ[q].u.absent = ch->absent[r];
-            else if (ch->nd) ch->occ[q].u.row = r;
+            if (ch->sw) {
+                ch->occ[q].u.w.row = r;
+                ch->occ[q].u.w.lead = lead;
+            } else if (ch->nd) {
+                ch->occ[q].u.absent = ch->absent[r];
+            }
         }
     }
     return SP_OK;

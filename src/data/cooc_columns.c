@@ -3,7 +3,7 @@
  * and lacking mask), add the ids before b in that row into one dense
  * accumulator (n cells, cache resident); then move the column's nonzeros to
  * the dense rows or the store once per chunk instead of once per pair. Hot
- * partners (a row's first ids) are marked in a bitmap, cold ones listed on
+ * partners (a row's first ids) get a byte mark, cold ones are listed on
  * first touch and the list sorted at the dump; dense ids come from row
  * counts (cooc_dense_ids.c). With a row block, pairs touching no kept row
  * are skipped.
@@ -31,16 +31,13 @@ static inline int dump_pair(sp_cooc *c, int a, int b, double v)
     return sp_cooc_store_add(c, (uint64_t)b << 32 | (uint64_t)a, v);
 }
 
-/* Remember partner a of the current column: a bit for a hot id, a list entry
- * for a cold one. */
+/* Remember partner a of the current column: its mark, and for a cold id a
+ * list entry on first touch. (A hot id's mark is a plain store: a bit set in
+ * a shared word would chain each partner to the last through memory.) */
 static inline void note_partner(sp_cooc_chunk *ch, int a, int H, int *k)
 {
-    if (a < H) {
-        ch->hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-    } else if (!ch->mark[a]) {
-        ch->mark[a] = 1;
-        ch->list[(*k)++] = a;
-    }
+    if (a >= H && !ch->mark[a]) ch->list[(*k)++] = a;
+    ch->mark[a] = 1;
 }
 
 /* Count the dense ids that the row of occurrence q lacks into macc (column pass). */
@@ -73,7 +70,7 @@ static int dense_partners(sp_cooc *c, int b, int k)
 static inline void add_dense_weights(const sp_cooc_chunk *ch, int q, double wb, sp_v2d *dacc)
 {
     sp_v2d d[SP_WDENSE_V2];
-    sp_wdense_load(d, sp_cooc_wdense_row(ch, ch->occ[q].u.row));
+    sp_wdense_load(d, sp_cooc_wdense_row(ch, ch->occ[q].u.w.row));
     for (int j = 0; j < SP_WDENSE_V2; j++) dacc[j] += d[j] * wb;
 }
 
@@ -106,13 +103,13 @@ static inline void prefetch_span(const sp_cooc_chunk *ch, const void *v, int q)
 }
 
 /* Counts, every row kept: column b of C for this chunk. Hot partners (a
- * row's first ids) are noted in the hot bitmap; each cold one is listed
- * when its count leaves 0, and the list is sorted at the dump. */
+ * row's first ids) are marked; each cold one is listed when its count
+ * leaves 0, and the list is sorted at the dump. */
 static int accumulate_counts(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
     uint32_t *acc = ch->acc32;
-    uint64_t *hbits = ch->hbits;
+    unsigned char *mark = ch->mark;
     int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
@@ -121,7 +118,7 @@ static int accumulate_counts(sp_cooc *c, int b)
         for (; t < p && s[t] < H; t++) {
             int a = s[t];
             acc[a]++;
-            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
+            mark[a] = 1;
         }
         for (; t < p; t++) {
             int a = s[t];
@@ -133,43 +130,68 @@ static int accumulate_counts(sp_cooc *c, int b)
     return dense_partners(c, b, k);
 }
 
+/* Weighted partners s[t0, t1) of column b: acc[a] += w_a w_b, hot ones
+ * marked, cold ones listed on first touch; w NULL: every w_a is 1, and
+ * 1 * w_b is w_b exactly. Returns the cold partners listed, k on entry. */
+static inline int add_weighted(sp_cooc_chunk *ch, const int *s, const float *w, int t0, int t1,
+                               double wb, int H, int k)
+{
+    double *acc = ch->acc;
+    unsigned char *mark = ch->mark;
+    int t = t0;
+    for (; t < t1 && s[t] < H; t++) {
+        int a = s[t];
+        acc[a] += w ? (double)w[t] * wb : wb;
+        mark[a] = 1;
+    }
+    for (; t < t1; t++) {
+        int a = s[t];
+        acc[a] += w ? (double)w[t] * wb : wb;
+        ch->list[k] = a;
+        k += !mark[a];
+        mark[a] = 1;
+    }
+    return k;
+}
+
+/* Prefetch the weights occurrence q reads: those other than 1, up to its own. */
+static inline void prefetch_lead(const sp_cooc_chunk *ch, int q)
+{
+    const sp_cooc_occ *o = &ch->occ[q];
+    int n = o->pos < o->u.w.lead ? o->pos + 1 : o->u.w.lead;
+    const char *x = (const char *)(ch->sw + o->start);
+    for (int t = 0; t < n * 4; t += 64) __builtin_prefetch(x + t);
+    if (n > 0) __builtin_prefetch(x + n * 4 - 4);
+}
+
 /* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
- * in row order; hot partners marked in the bitmap, cold ones listed on
- * first touch (mark). */
+ * in row order; partners marked, cold ones listed on first touch; b's
+ * diagonal. Only a row's lead (its weights up to the last one other than
+ * 1) is read. */
 static int accumulate_weights(sp_cooc *c, int b)
 {
     sp_cooc_chunk *ch = &c->ch;
-    double *acc = ch->acc;
-    unsigned char *mark = ch->mark;
-    uint64_t *hbits = ch->hbits;
-    int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
+    int k = 0, last = ch->colptr[ch->hi], H = c->H;
+    double diag = c->diag[b];
     sp_v2d dacc[SP_WDENSE_V2] = {{0}};
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
             prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-            prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
+            prefetch_lead(ch, q + SP_COOC_AHEAD);
             if (ch->nd)
-                __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.row));
+                __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.w.row));
         }
-        int p = ch->occ[q].pos, base = ch->occ[q].start;
-        const int *s = ch->srow + base;
-        const float *w = ch->sw + base;
-        double wb = (double)w[p];
-        int t = 0;
-        for (; t < p && s[t] < H; t++) {
-            int a = s[t];
-            acc[a] += (double)w[t] * wb;
-            hbits[a >> 6] |= (uint64_t)1 << (a & 63);
-        }
-        for (; t < p; t++) {
-            int a = s[t];
-            acc[a] += (double)w[t] * wb;
-            list[k] = a;
-            k += !mark[a];
-            mark[a] = 1;
-        }
+        int p = ch->occ[q].pos, lead = ch->occ[q].u.w.lead;
+        const int *s = ch->srow + ch->occ[q].start;
+        const float *w = ch->sw + ch->occ[q].start;
+        double wb = p < lead ? (double)w[p] : 1.0;
+        int mid = p < lead ? p : lead;
+        diag += wb * wb;
+        k = add_weighted(ch, s, w, 0, mid, wb, H, k);
+        k = add_weighted(ch, s, NULL, mid, p, wb, H, k);
         if (ch->nd) add_dense_weights(ch, q, wb, dacc);
     }
+    c->diag[b] = diag;
     return ch->nd ? dense_weight_partners(c, b, k, dacc) : k;
 }
 
@@ -189,6 +211,7 @@ static int accumulate_column(sp_cooc *c, int b)
         const int *s = ch->srow + base;
         const float *w = ch->sw ? ch->sw + base : NULL; /* weighted only */
         double wb = w ? (double)w[p] : 0.0;
+        if (w) c->diag[b] += wb * wb; /* rows in order, as the row pass did */
         for (int t = 0; t < p; t++) {
             int a = s[t];
             if (kept && !kept[a]) continue;
@@ -243,18 +266,36 @@ static inline int dump_cell(sp_cooc *c, int a, int b)
     return v == 0.0 ? SP_OK : dump_pair(c, a, b, v);
 }
 
-/* Column b's totals in ascending a: hot partners (bits), then the listed
- * cold ones, sorted. */
+/* Column b's hot partners (marks 0 or 1 in mark[0, H)) in ascending order,
+ * eight marks at a time; marks cleared. */
+static int dump_hot(sp_cooc *c, int b)
+{
+    unsigned char *mark = c->ch.mark;
+    int H = c->H, rc = SP_OK, a = 0;
+    for (; a + 8 <= H; a += 8) {
+        uint64_t m;
+        memcpy(&m, mark + a, sizeof m);
+        if (!m) continue;
+        memset(mark + a, 0, sizeof m);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        m = __builtin_bswap64(m); /* mark[a] in the low byte */
+#endif
+        for (; m && rc == SP_OK; m &= m - 1) rc = dump_cell(c, a + (__builtin_ctzll(m) >> 3), b);
+    }
+    for (; a < H; a++) {
+        if (!mark[a]) continue;
+        mark[a] = 0;
+        if (rc == SP_OK) rc = dump_cell(c, a, b);
+    }
+    return rc;
+}
+
+/* Column b's totals in ascending a: hot partners, then the listed cold
+ * ones, sorted. */
 static int dump_column(sp_cooc *c, int b, int k)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int rc = SP_OK;
-    for (int wd = 0; wd <= (c->H - 1) >> 6 && c->H > 0; wd++) {
-        uint64_t bits = ch->hbits[wd];
-        ch->hbits[wd] = 0;
-        for (; bits && rc == SP_OK; bits &= bits - 1)
-            rc = dump_cell(c, wd * 64 + __builtin_ctzll(bits), b);
-    }
+    int rc = dump_hot(c, b);
     sort_ints(ch->list, k);
     for (int t = 0; t < k; t++) {
         ch->mark[ch->list[t]] = 0;

@@ -12,6 +12,7 @@
  * Each pair's chunk sum still adds the same float products, in row order;
  * an absent id adds 0. So the result is bit for bit that of the pair by
  * pair path, which a row of 36 ids made about 640 scattered additions. */
+#include <stdlib.h>
 #include <string.h>
 #include "data/cooc_internal.h"
 
@@ -29,9 +30,11 @@ int sp_cooc_wdense_room(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
     if ((int64_t)ch->used < (int64_t)MIN_ROW_IDS * ch->rows) return 0;
-    if (ch->rows > ch->dw_cap) {
-        float *d = sp_realloc(ch->dw, (size_t)ch->rows * WD * sizeof *d);
-        if (!d) return SP_ENOMEM;
+    if (ch->rows > ch->dw_cap) { /* one cache line a row: one miss (and prefetch) per vector */
+        size_t bytes = (size_t)ch->rows * WD * sizeof(float);
+        float *d = aligned_alloc(64, bytes);
+        if (!d) return sp_error(SP_ENOMEM, "out of memory allocating %zu bytes", bytes);
+        free(ch->dw);
         ch->dw = d;
         ch->dw_cap = ch->rows;
     }

@@ -131,12 +131,12 @@ static void row_weights(sp_cooc *c, const int *s, const float *w, int m)
     }
 }
 
-void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len)
+void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m)
 {
     if (c->hot32) {
         row_counts(c, s, m); /* the diagonal: from the chunk's counts (cooc_chunk.c, cooc_dense_ids.c) */
     } else {
-        for (int p = 0; p < len; p++) c->diag[s[p]] += (double)w[p] * (double)w[p];
+        for (int p = 0; p < m; p++) c->diag[s[p]] += (double)w[p] * (double)w[p]; /* cold: column pass */
         row_weights(c, s, w, m);
     }
 }

@@ -24,14 +24,18 @@ typedef struct sp_cooc_entry {
 #define SP_COOC_WDENSE_MAX 16 /* weighted: dense ids per chunk (a row's weights in one line) */
 
 /* A cold occurrence: its row's start in srow and sw, its position there,
- * and the dense ids the row lacks (count mode) or the row's index (weighted,
- * for its dense weights); 16 bytes, so the column pass reads one line of
+ * and the dense ids the row lacks (count mode) or, weighted, the row's
+ * index (for its dense weights) and how many of its first ids have a
+ * weight other than 1 (from `lead` on, every weight is 1, so the column
+ * pass need not read them); 16 bytes, so the column pass reads one line of
  * them in order and gathers only the row. */
 typedef struct sp_cooc_occ {
     int start, pos;
     union {
         uint64_t absent;
-        int64_t row;
+        struct {
+            int row, lead;
+        } w;
     } u;
 } sp_cooc_occ;
 
@@ -52,9 +56,9 @@ typedef struct sp_cooc_chunk {
     int hi;               /* ids >= hi have none in this chunk; colptr is 0 above hi + 1 */
     uint32_t *acc32;      /* n: column b of C for this chunk (counts) */
     double *acc;          /* n: (weighted) */
-    unsigned char *mark;  /* n: 1 for a cold partner of b already listed */
+    unsigned char *mark;  /* n: 1 for a partner of b (a cold one also listed) */
     int *list;            /* n: cold partners of b */
-    uint64_t *hbits;      /* n / 64 + 1: hot partners of b; hot ids of a row */
+    uint64_t *hbits;      /* n / 64 + 1: hot ids of the row being sorted */
     float *hw;            /* n: summed weight of a hot id of the row */
     int *rhot;            /* hot ids per sorted row */
     /* Count mode: hot ids in at least half the chunk's rows (cooc_dense_ids.c). */
@@ -150,10 +154,11 @@ int sp_cooc_hot_setup(sp_cooc *c);
 void sp_cooc_hot_free(sp_cooc *c);
 /* Bytes of the hot block for a budget (counted before the hash table's share). */
 size_t sp_cooc_hot_bytes(int n, const sp_cooc_options *o);
-/* One sorted row (len distinct ids, the first m hot, summed weights w):
- * its pairs of hot ids into the hot block; weighted, every id's diagonal
- * (count mode adds the diagonal from the chunk's counts instead). */
-void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m, int len);
+/* One sorted row (the first m of its ids hot, summed weights w): its
+ * pairs of hot ids into the hot block; weighted, the hot ids' diagonal
+ * (the column pass adds a cold id's, in the same row order; count mode
+ * adds the diagonal from the chunk's counts instead). */
+void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m);
 /* Add the current counts or chunk sums to the totals and zero them. */
 void sp_cooc_hot_fold(sp_cooc *c);
 /* Index of hot cell {a, b}, a != b, in either order. */
