@@ -91,10 +91,13 @@ static int dense_weight_partners(sp_cooc *c, int b, int k, const sp_v2d *dv)
     return k;
 }
 
+/* A helper that only prefetches: inlined always, as GCC 12 may otherwise
+ * find it free of side effects and drop the call. */
+#define SP_PREFETCHER __attribute__((always_inline))
+
 /* Prefetch what occurrence q reads of v (its row's ids or weights, entries
- * 0..p), ahead of use: every cache line of the span. (GCC 12 drops the
- * prefetches of a helper that returns early: keep this one branch-free.) */
-static inline void prefetch_span(const sp_cooc_chunk *ch, const void *v, int q)
+ * 0..p), ahead of use: every cache line of the span. */
+static inline SP_PREFETCHER void prefetch_span(const sp_cooc_chunk *ch, const void *v, int q)
 {
     const char *x = (const char *)v + (size_t)ch->occ[q].start * 4;
     int bytes = ch->occ[q].pos * 4;
@@ -155,13 +158,13 @@ static inline int add_weighted(sp_cooc_chunk *ch, const int *s, const float *w, 
 }
 
 /* Prefetch the weights occurrence q reads: those other than 1, up to its own. */
-static inline void prefetch_lead(const sp_cooc_chunk *ch, int q)
+static inline SP_PREFETCHER void prefetch_lead(const sp_cooc_chunk *ch, int q)
 {
     const sp_cooc_occ *o = &ch->occ[q];
     int n = o->pos < o->u.w.lead ? o->pos + 1 : o->u.w.lead;
     const char *x = (const char *)(ch->sw + o->start);
-    for (int t = 0; t < n * 4; t += 64) __builtin_prefetch(x + t);
-    if (n > 0) __builtin_prefetch(x + n * 4 - 4);
+    for (int t = 0; t < 4 * n; t += 64) __builtin_prefetch(x + t);
+    if (n > 0) __builtin_prefetch(x + 4 * n - 4);
 }
 
 /* Weights, every row kept: column b of C for this chunk, acc[a] += w_a w_b
