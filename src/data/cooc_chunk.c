@@ -99,11 +99,11 @@ void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 
 /* Hot ids of the row noted in hbits (weights summed in hw, input order),
  * their distinct count in *nh; cold ones sorted (stable insertion) into s
- * and sw. Returns the cold count. */
-static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
+ * and sw, *dup set when one repeats. Returns the cold count. */
+static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh, int *dup)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int H = c->H, nc = 0, hot = 0, *x = ch->ids + base;
+    int H = c->H, nc = 0, hot = 0, rep = 0, *x = ch->ids + base;
     const int *perm = c->perm;
     for (int e = 0; e < k; e++) x[e] = perm[x[e]]; /* internal ids: independent loads, in flight together */
     if (!c->opt.weighted) { /* counts: no weights to carry */
@@ -118,8 +118,10 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
             }
             for (; t > 0 && s[t - 1] > a; t--) s[t] = s[t - 1];
             s[t] = a;
+            rep |= t > 0 && s[t - 1] == a;
         }
         *nh = hot;
+        *dup = rep;
         return nc;
     }
     for (int e = 0; e < k; e++) {
@@ -137,8 +139,10 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
         for (; t > 0 && s[t - 1] > a; t--) s[t] = s[t - 1], sw[t] = sw[t - 1];
         s[t] = a;
         sw[t] = w;
+        rep |= t > 0 && s[t - 1] == a;
     }
     *nh = hot;
+    *dup = rep;
     return nc;
 }
 
@@ -148,10 +152,10 @@ static int split_row(sp_cooc *c, int base, int k, int *s, float *sw, int *nh)
 static int sort_row(sp_cooc *c, int r, int *m)
 {
     sp_cooc_chunk *ch = &c->ch;
-    int base = ch->row_start[r], H = c->H, nh = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
+    int base = ch->row_start[r], H = c->H, nh = 0, dup = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
     int *s = ch->srow + base, wt = c->opt.weighted;
     float *sw = wt ? ch->sw + base : NULL;
-    int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw, &nh);
+    int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw, &nh, &dup);
     memmove(s + nh, s, (size_t)nc * sizeof *s);
     if (wt) memmove(sw + nh, sw, (size_t)nc * sizeof *sw);
     for (int wd = 0, p = 0; wd < words; wd++) {
@@ -163,6 +167,8 @@ static int sort_row(sp_cooc *c, int r, int *m)
         }
         ch->hbits[wd] = 0;
     }
+    *m = nh;
+    if (!dup) return nh + nc;
     int len = nh;
     for (int t = nh; t < nh + nc; t++) {
         if (len > nh && s[t] == s[len - 1]) {
@@ -173,7 +179,6 @@ static int sort_row(sp_cooc *c, int r, int *m)
         if (wt) sw[len] = sw[t];
         len++;
     }
-    *m = nh;
     return len;
 }
 

@@ -54,7 +54,10 @@ static void row_pairs(sp_cooc_chunk *ch, const float *v, const int *s, const flo
     for (int p = 0; p < m; p++) {
         double wx = (double)w[p];
         sp_v2d *h = (sp_v2d *)(ch->hx + (size_t)s[p] * WD);
-        for (int j = 0; j < SP_WDENSE_V2; j++) h[j] += wx * d[j];
+        if (w[p] == 1.0f) /* most hot ids: 1 * v_i is v_i exactly */
+            for (int j = 0; j < SP_WDENSE_V2; j++) h[j] += d[j];
+        else
+            for (int j = 0; j < SP_WDENSE_V2; j++) h[j] += wx * d[j];
     }
 }
 

@@ -122,12 +122,17 @@ static void row_counts(sp_cooc *c, const int *s, int m)
     }
 }
 
-/* Weighted: w_a w_b (the row's summed weights) for every pair of hot ids. */
+/* Weighted: w_a w_b (the row's summed weights) for every pair of hot ids;
+ * past the last weight other than 1, w_b = 1 and w_a * 1 is w_a exactly. */
 static void row_weights(sp_cooc *c, const int *s, const float *w, int m)
 {
+    int lead = m;
+    while (lead > 0 && w[lead - 1] == 1.0f) lead--;
     for (int p = 0; p + 1 < m; p++) {
         double *b = c->hotw + c->hot_base[s[p]], wa = w[p];
-        for (int t = p + 1; t < m; t++) b[s[t]] += wa * (double)w[t];
+        int t = p + 1;
+        for (; t < lead; t++) b[s[t]] += wa * (double)w[t];
+        for (; t < m; t++) b[s[t]] += wa;
     }
 }
 
