@@ -118,7 +118,7 @@ static int accumulate_counts(sp_cooc *c, int b)
         if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
         int p = ch->occ[q].pos, t = 0;
         const int *s = ch->srow + ch->occ[q].start;
-        for (; t < p && s[t] < H; t++) {
+        for (; s[t] < H; t++) { /* s[p] = b is cold: the hot ids end by p */
             int a = s[t];
             acc[a]++;
             mark[a] = 1;
@@ -135,14 +135,15 @@ static int accumulate_counts(sp_cooc *c, int b)
 
 /* Weighted partners s[t0, t1) of column b: acc[a] += w_a w_b, hot ones
  * marked, cold ones listed on first touch; w NULL: every w_a is 1, and
- * 1 * w_b is w_b exactly. Returns the cold partners listed, k on entry. */
+ * 1 * w_b is w_b exactly, and t1 is b's position (b, cold, ends the hot
+ * ids). Returns the cold partners listed, k on entry. */
 static inline int add_weighted(sp_cooc_chunk *ch, const int *s, const float *w, int t0, int t1,
                                double wb, int H, int k)
 {
     double *acc = ch->acc;
     unsigned char *mark = ch->mark;
     int t = t0;
-    for (; t < t1 && s[t] < H; t++) {
+    for (; (!w || t < t1) && s[t] < H; t++) {
         int a = s[t];
         acc[a] += w ? (double)w[t] * wb : wb;
         mark[a] = 1;
