@@ -47,6 +47,7 @@ static void row_pairs(sp_cooc_chunk *ch, const float *v, const int *s, const flo
     sp_v2d d[SP_WDENSE_V2];
     sp_wdense_load(d, v);
     for (int i = 0; i + 1 < ch->nd; i++) { /* lanes j >= i of row i; only j > i is read */
+        if (v[i] == 0.0f) continue; /* absent (or weight 0): its products are all 0 */
         double vi = (double)v[i];
         sp_v2d *row = (sp_v2d *)ch->ddw[i];
         for (int j = i >> 1; j < SP_WDENSE_V2; j++) row[j] += vi * d[j];
