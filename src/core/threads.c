@@ -7,6 +7,11 @@
 #endif
 
 void openblas_set_num_threads(int num_threads); /* from OpenBLAS */
+/* OpenBLAS (pthreads build, 0.3.x) starts its worker pool when it loads;
+ * the workers then spin for about 0.1 s before they sleep. This stops
+ * them (OpenBLAS starts the pool again if a later call wants threads).
+ * Weak: absent from other BLAS builds. */
+int blas_thread_shutdown_(void) __attribute__((weak));
 
 void sp_set_threads(int threads)
 {
@@ -18,6 +23,7 @@ void sp_set_threads(int threads)
      * would make results depend on the thread count, and a build without
      * OpenMP is the serial build. */
     openblas_set_num_threads(1);
+    if (blas_thread_shutdown_) (void)blas_thread_shutdown_();
 }
 
 int sp_get_threads(void)
