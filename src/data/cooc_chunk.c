@@ -23,9 +23,9 @@ static size_t entry_bytes(const sp_cooc_options *o)
 /* A quarter of the budget. Larger chunks move each pair's total fewer
  * times (fewer column dumps and store merges). Weighted sums depend on the
  * chunk boundaries (each chunk's sum is added to the total): since 2026-12
- * a weighted chunk holds 1.6x the entries it did (measured 1.1x faster
- * accumulation), so weighted values differ from earlier builds in the last
- * bits. */
+ * a weighted chunk holds 1.6x the entries it did (about 1.1x faster
+ * weighted accumulation on the Criteo sample repeated), so weighted values
+ * differ from earlier builds in the last bits. */
 static int chunk_entries(const sp_cooc_options *o)
 {
     size_t e = o->memory_bytes / 4 / entry_bytes(o);
