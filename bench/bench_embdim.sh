@@ -5,6 +5,8 @@
 #      repeated R times (`spartan cooc --verbose` times each pass; the reader
 #      alone is pass 1 in hash mode, which keeps only the integer maxima),
 #      and the builder apart from the reader (bench_cooc_build, best of N);
+#      then pass 2 on a "varied" log whose pairs keep changing, as a real
+#      log's do (the repeated sample brings no new pair after its first copy);
 #   2. wall time and peak memory (GNU time's max RSS) of `spartan embdim` for
 #      k = 16 .. 200 on the sample's co-occurrence matrix;
 #   3. the eigen step against ARPACK-NG on the same matrix in the same run
@@ -94,6 +96,34 @@ if [ -x "$builder" ]; then
 else
     echo "no $builder: configure with -DSPARTAN_BENCH=ON for the builder alone"
 fi
+
+# The repeated sample holds the sample's 2.9 M distinct pairs whatever R is:
+# every chunk finds the same pairs. A real log keeps bringing new ones. Copy c
+# of the "varied" log gives 9 of the 26 hash fields (C3, C4, C10, C12, C16,
+# C19, C23, C25, C26: those with many values) a value of their own (the last
+# 3 hex digits replaced by c's), so pairs stop repeating across copies.
+var_log=$tmp/criteo_varied_x$repeat.txt
+awk -F'\t' -v R="$repeat" 'BEGIN { OFS = "\t" } { r[NR] = $0 }
+    END { for (c = 0; c < R; c++) for (i = 1; i <= NR; i++) {
+        n = split(r[i], f, "\t")
+        for (j = 17; j <= 40; j++)
+            if (f[j] != "" && (j == 17 || j == 18 || j == 24 || j == 26 || j == 30 || j == 33 || j == 37 || j == 39 || j == 40))
+                f[j] = substr(f[j], 1, 5) sprintf("%03x", (c * 7 + j) % 4096)
+        out = f[1]
+        for (j = 2; j <= n; j++) out = out OFS f[j]
+        print out } }' "$sample" >"$var_log"
+big_log=$var_log
+echo "varied input: $(wc -l <"$var_log") rows, 9 hash fields new in every copy of the sample"
+echo
+echo "| what, varied input (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | assemble s |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+read -r a b c d e < <(measure_cooc --hash-buckets 1000000)
+echo "| hash mode | $a | $b | $c | $d | $e |"
+read -r a b c d e < <(measure_cooc --min-count 2)
+echo "| vocabulary, min-count 2 | $a | $b | $c | $d | $e |"
+read -r a b c d e < <(measure_cooc --min-count 2 --memory 4096)
+echo "| vocabulary, min-count 2, --memory 4096 (no spill) | $a | $b | $c | $d | $e |"
+echo
 fi
 
 # ---- 2. embdim on the sample ------------------------------------------------------
