@@ -55,11 +55,13 @@ for _ in $(seq "$repeat"); do cat "$sample"; done >"$big_log"
 rows=$(wc -l <"$big_log")
 echo "input: $rows rows ($repeat x $(wc -l <"$sample")), $(du -m "$big_log" | cut -f1) MB"
 echo
-# best of $runs: "p1_wall p1_cpu p2_wall p2_cpu assemble_s" (rows/s; per core = against CPU time)
+# measure_cooc LOG ARGS...: best of $runs, "p1_wall p1_cpu p2_wall p2_cpu assemble_s"
+# (rows/s; per core = against CPU time)
 measure_cooc() {
-    local b1=0 c1=0 b2=0 c2=0 merge=0
+    local log=$1 b1=0 c1=0 b2=0 c2=0 merge=0
+    shift
     for _ in $(seq "$runs"); do
-        "$bin" cooc "$big_log" -o "$tmp/c.mtx" --verbose "$@" >/dev/null 2>"$tmp/err"
+        "$bin" cooc "$log" -o "$tmp/c.mtx" --verbose "$@" >/dev/null 2>"$tmp/err"
         local p1 q1 p2 q2 m
         p1=$(sed -n 's/.*pass 1 .* s, \([0-9]*\) rows\/s; cpu.*/\1/p' "$tmp/err")
         q1=$(sed -n 's/.*pass 1 .*, \([0-9]*\) rows\/s per core.*/\1/p' "$tmp/err")
@@ -73,16 +75,21 @@ measure_cooc() {
     done
     echo "$b1 $c1 $b2 $c2 $merge"
 }
-echo "| what (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | assemble s |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-read -r a b c d e < <(measure_cooc --hash-buckets 1000000)
-echo "| hash mode: pass 1 = reader (+ integer maxima), pass 2 = read + map + accumulate | $a | $b | $c | $d | $e |"
-read -r a b c d e < <(measure_cooc --min-count 100)
-echo "| vocabulary, min-count 100: pass 1 = read + count | $a | $b | $c | $d | $e |"
-read -r a b c d e < <(measure_cooc --min-count 2)
-echo "| vocabulary, min-count 2 | $a | $b | $c | $d | $e |"
-read -r a b c d e < <(measure_cooc --min-count 2 --weighted --dense log)
-echo "| vocabulary, min-count 2, --weighted --dense log | $a | $b | $c | $d | $e |"
+cooc_header() { # cooc_header WHAT
+    echo "| $1 (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | assemble s |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+}
+cooc_row() { # cooc_row LABEL LOG ARGS...: one table row from measure_cooc
+    local label=$1 a b c d e
+    shift
+    read -r a b c d e < <(measure_cooc "$@")
+    echo "| $label | $a | $b | $c | $d | $e |"
+}
+cooc_header what
+cooc_row "hash mode: pass 1 = reader (+ integer maxima), pass 2 = read + map + accumulate" "$big_log" --hash-buckets 1000000
+cooc_row "vocabulary, min-count 100: pass 1 = read + count" "$big_log" --min-count 100
+cooc_row "vocabulary, min-count 2" "$big_log" --min-count 2
+cooc_row "vocabulary, min-count 2, --weighted --dense log" "$big_log" --min-count 2 --weighted --dense log
 echo
 builder=$build/bench/bench_cooc_build
 if [ -x "$builder" ]; then
@@ -103,26 +110,23 @@ fi
 # C19, C23, C25, C26: those with many values) a value of their own (the last
 # 3 hex digits replaced by c's), so pairs stop repeating across copies.
 var_log=$tmp/criteo_varied_x$repeat.txt
-awk -F'\t' -v R="$repeat" 'BEGIN { OFS = "\t" } { r[NR] = $0 }
+awk -F'\t' -v R="$repeat" 'BEGIN { OFS = "\t"; nv = split("17 18 24 26 30 33 37 39 40", vary, " ") }
+    { r[NR] = $0 }
     END { for (c = 0; c < R; c++) for (i = 1; i <= NR; i++) {
         n = split(r[i], f, "\t")
-        for (j = 17; j <= 40; j++)
-            if (f[j] != "" && (j == 17 || j == 18 || j == 24 || j == 26 || j == 30 || j == 33 || j == 37 || j == 39 || j == 40))
-                f[j] = substr(f[j], 1, 5) sprintf("%03x", (c * 7 + j) % 4096)
+        for (v = 1; v <= nv; v++) {
+            j = vary[v] + 0
+            if (f[j] != "") f[j] = substr(f[j], 1, 5) sprintf("%03x", (c * 7 + j) % 4096)
+        }
         out = f[1]
         for (j = 2; j <= n; j++) out = out OFS f[j]
         print out } }' "$sample" >"$var_log"
-big_log=$var_log
 echo "varied input: $(wc -l <"$var_log") rows, 9 hash fields new in every copy of the sample"
 echo
-echo "| what, varied input (best of $runs runs) | pass 1 rows/s (wall) | pass 1 rows/s per core (cpu) | pass 2 rows/s (wall) | pass 2 rows/s per core (cpu) | assemble s |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-read -r a b c d e < <(measure_cooc --hash-buckets 1000000)
-echo "| hash mode | $a | $b | $c | $d | $e |"
-read -r a b c d e < <(measure_cooc --min-count 2)
-echo "| vocabulary, min-count 2 | $a | $b | $c | $d | $e |"
-read -r a b c d e < <(measure_cooc --min-count 2 --memory 4096)
-echo "| vocabulary, min-count 2, --memory 4096 (no spill) | $a | $b | $c | $d | $e |"
+cooc_header "what, varied input"
+cooc_row "hash mode" "$var_log" --hash-buckets 1000000
+cooc_row "vocabulary, min-count 2" "$var_log" --min-count 2
+cooc_row "vocabulary, min-count 2, --memory 4096 (no spill)" "$var_log" --min-count 2 --memory 4096
 echo
 fi
 

@@ -338,7 +338,7 @@ static int random_row(sp_rng *rng, int n, int weighted, int *ids, float *w)
         ids[t] = t < 2 ? t : 2 + (int)((n - 2) * u * u * u);
         w[t] = t < 2 ? (float)sp_rng_uniform(rng) : 1.0f;
         int dup = 0;
-        for (int q = 2; q < t && t >= 2; q++) dup |= ids[q] == ids[t];
+        for (int q = 2; q < t; q++) dup |= ids[q] == ids[t];
         t -= dup; /* distinct: draw again */
     }
     return k;

@@ -189,13 +189,6 @@ void sp_cooc_chunk_sort_last(sp_cooc *c)
     ch->sorted++;
 }
 
-/* Weights w[0, len) of a row: how many lead up to the last one other than 1. */
-static int weighted_lead(const float *w, int len)
-{
-    while (len > 0 && w[len - 1] == 1.0f) len--;
-    return len;
-}
-
 /* Every row sorted (srow, sw, rlen), the ids in most rows taken out (count
  * mode), its hot pairs and diagonal added, and the cold occurrences grouped
  * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
@@ -224,7 +217,7 @@ static int prepare_rows(sp_cooc *c)
     }
     for (int r = 0; r < ch->rows; r++) {
         const int *s = ch->srow + ch->row_start[r];
-        int lead = ch->sw ? weighted_lead(ch->sw + ch->row_start[r], ch->rlen[r]) : 0;
+        int lead = ch->sw ? sp_cooc_weight_lead(ch->sw + ch->row_start[r], ch->rlen[r]) : 0;
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
             int q = colptr[s[p] + 1]++;
             ch->occ[q].start = ch->row_start[r];

@@ -126,8 +126,7 @@ static void row_counts(sp_cooc *c, const int *s, int m)
  * past the last weight other than 1, w_b = 1 and w_a * 1 is w_a exactly. */
 static void row_weights(sp_cooc *c, const int *s, const float *w, int m)
 {
-    int lead = m;
-    while (lead > 0 && w[lead - 1] == 1.0f) lead--;
+    int lead = sp_cooc_weight_lead(w, m);
     for (int p = 0; p + 1 < m; p++) {
         double *b = c->hotw + c->hot_base[s[p]], wa = w[p];
         int t = p + 1;

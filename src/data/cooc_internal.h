@@ -159,6 +159,13 @@ size_t sp_cooc_hot_bytes(int n, const sp_cooc_options *o);
  * (the column pass adds a cold id's, in the same row order; count mode
  * adds the diagonal from the chunk's counts instead). */
 void sp_cooc_hot_row(sp_cooc *c, const int *s, const float *w, int m);
+/* Weighted: how many of a row's first len weights lead up to its last one
+ * other than 1 (every weight from there on is 1, so w_a * w_b is w_a). */
+static inline int sp_cooc_weight_lead(const float *w, int len)
+{
+    while (len > 0 && w[len - 1] == 1.0f) len--;
+    return len;
+}
 /* Add the current counts or chunk sums to the totals and zero them. */
 void sp_cooc_hot_fold(sp_cooc *c);
 /* Index of hot cell {a, b}, a != b, in either order. */

@@ -194,10 +194,6 @@ static const char *field_kind(int f)
     return f <= SP_CRITEO_INT_FIELDS ? "an integer" : "an 8-digit hex hash";
 }
 
-/* Fast path: one left-to-right scan relying on the line's sentinel byte
- * ('\n' or '\r', never a digit, hex digit or separator). Returns 1 when the
- * whole line is well formed, 0 otherwise (the checked parser then explains). */
-
 /* How many of the 8 bytes at p (all readable) lead with decimal digits;
  * when fewer than 8, *v gets their value. SWAR on a little-endian word: the
  * digit test and the conversion see no carry from a byte before the first
@@ -248,6 +244,9 @@ static int scan_int(const char **pp, const char *end, int allow_frac, int64_t *o
     return 1;
 }
 
+/* Fast path: one left-to-right scan relying on the line's sentinel byte
+ * ('\n' or '\r', never a digit, hex digit or separator). Returns 1 when the
+ * whole line is well formed, 0 otherwise (the checked parser then explains). */
 static int parse_line_fast(const sp_criteo_reader *r, const char *line, size_t len,
                            sp_criteo_row *row)
 {
