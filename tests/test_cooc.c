@@ -372,7 +372,7 @@ static void add_random_rows(sp_cooc **c, int nb, int n, int rows, int weighted, 
 }
 
 /* The radix sort of runs against the comparison sort, for id widths of 1
- * to 31 bits (1 to 6 passes), with repeated keys and skipped passes. */
+ * to 31 bits (1 to 7 passes), with repeated keys and skipped passes. */
 static void test_radix_sort(void **state)
 {
     (void)state;
@@ -401,6 +401,58 @@ static void test_radix_sort(void **state)
     free(a);
     free(tmp);
     free(ref);
+}
+
+/* Spilled runs decode to what was written, through a window barely larger
+ * than one entry: deltas of 1 to 2^63 (a new row i jumps by 2^32), counts of
+ * 1 to 2^53 and weighted values of every kind, two runs one after another. */
+static void test_run_codec(void **state)
+{
+    (void)state;
+    const size_t n = 3000;
+    sp_cooc_entry *e = malloc(n * sizeof *e);
+    assert_non_null(e);
+    for (int weighted = 0; weighted < 2; weighted++) {
+        sp_cooc_options o;
+        sp_cooc_options_default(&o);
+        o.weighted = weighted;
+        o.memory_bytes = 64 << 10; /* max_runs 4: two runs stay apart */
+        sp_cooc *c = NULL;
+        assert_int_equal(sp_cooc_new(&c, 10, &o), SP_OK);
+        sp_rng rng;
+        sp_rng_seed(&rng, 11);
+        uint64_t key = (uint64_t)1 << 63; /* the first delta: a 10-byte varint */
+        for (size_t k = 0; k < n; k++) {
+            int bits = (int)sp_rng_below(&rng, 63);
+            e[k].key = key;
+            key += 1 + (sp_rng_below(&rng, 4) ? sp_rng_below(&rng, 300) : ((uint64_t)1 << bits) >> 14);
+            uint64_t count = ((uint64_t)1 << sp_rng_below(&rng, 54)) + sp_rng_below(&rng, 3);
+            if (count > (uint64_t)1 << 53) count = (uint64_t)1 << 53;
+            e[k].val = weighted ? (sp_rng_uniform(&rng) - 0.5) * ldexp(1.0, (int)sp_rng_below(&rng, 2000) - 1000)
+                                : (double)count;
+        }
+        assert_int_equal(sp_cooc_spill_entries(c, e, n / 2), SP_OK);
+        assert_int_equal(sp_cooc_spill_entries(c, e + n / 2, n - n / 2), SP_OK);
+        assert_int_equal((int)c->nruns, 2);
+        assert_true(c->runs[0].bytes < (int64_t)(n / 2 * sizeof *e)); /* smaller than raw */
+        assert_int_equal(fflush(c->spill), 0);
+        for (size_t r = 0, k = 0; r < 2; r++) {
+            sp_cooc_run_reader rd;
+            assert_int_equal(sp_cooc_run_reader_init(&rd, c, &c->runs[r], 1), SP_OK);
+            uint64_t got;
+            double v;
+            while (sp_cooc_run_next(&rd, &got, &v) == 1) {
+                assert_true(k < n);
+                assert_true(got == e[k].key);
+                assert_memory_equal(&v, &e[k].val, sizeof v);
+                k++;
+            }
+            assert_int_equal((int)k, r == 0 ? (int)(n / 2) : (int)n);
+            free(rd.buf);
+        }
+        sp_cooc_free(c);
+    }
+    free(e);
 }
 
 /* Rows with many ids in most rows (as Criteo's integer fields): 70 ids
@@ -669,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_weighted_against_brute_force),
         cmocka_unit_test(test_dense_ids),
         cmocka_unit_test(test_radix_sort),
+        cmocka_unit_test(test_run_codec),
         cmocka_unit_test(test_spilling_identical),
         cmocka_unit_test(test_gzip_plain_identical),
         cmocka_unit_test(test_normalizations),

@@ -3,12 +3,11 @@
  * (i < h: uint32 counts or double weights) and the open-addressing hash of
  * packed (i, j) keys for the rest, sorted and spilled to a temp file as a run
  * whenever it would outgrow the memory budget. Does not accumulate pairs
- * (cooc_chunk.c), assemble the output (cooc_finish.c) nor merge runs (cooc_merge.c). */
-#include <errno.h>
+ * (cooc_chunk.c), assemble the output (cooc_finish.c), write runs
+ * (cooc_runs.c) nor merge them (cooc_merge.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "data/cooc_internal.h"
 
 void sp_cooc_options_default(sp_cooc_options *opt)
@@ -123,8 +122,8 @@ void sp_cooc_free(sp_cooc *c)
     free(c->sq32);
     free(c->touched);
     free(c->tab);
-    free(c->run_start);
-    free(c->run_len);
+    free(c->runs);
+    free(c->run_buf);
     sp_cooc_chunk_uninit(&c->ch);
     sp_cooc_hot_free(c);
     sp_cooc_store_free(c);
@@ -164,49 +163,6 @@ static int table_grow(sp_cooc *c)
         if (old[i].key != SP_COOC_EMPTY) table_insert(c, old[i].key, old[i].val);
     free(old);
     return SP_OK;
-}
-
-/* Temp file for runs: in tmp_dir, $TMPDIR or /tmp, unlinked at once. */
-int sp_cooc_spill_open(const sp_cooc *c, FILE **fp)
-{
-    const char *dir = c->opt.tmp_dir ? c->opt.tmp_dir : getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    char path[4096];
-    snprintf(path, sizeof path, "%s/spartan-cooc-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return sp_error(SP_EIO, "%s: cannot create spill file: %s", path, strerror(errno));
-    unlink(path);
-    *fp = fdopen(fd, "w+b");
-    if (!*fp) {
-        close(fd);
-        return sp_error(SP_EIO, "cannot open spill file in %s", dir);
-    }
-    return SP_OK;
-}
-
-int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k)
-{
-    int rc;
-    if (!c->spill && (rc = sp_cooc_spill_open(c, &c->spill)) < 0) return rc;
-    if (c->nruns == c->runs_cap) {
-        size_t cap = c->runs_cap ? 2 * c->runs_cap : 16;
-        int64_t *s = sp_realloc(c->run_start, cap * sizeof *s);
-        if (!s) return SP_ENOMEM;
-        c->run_start = s;
-        int64_t *l = sp_realloc(c->run_len, cap * sizeof *l);
-        if (!l) return SP_ENOMEM;
-        c->run_len = l;
-        c->runs_cap = cap;
-    }
-    if (fseeko(c->spill, 0, SEEK_END) != 0 || fwrite(e, sizeof *e, k, c->spill) != k)
-        return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
-    c->run_start[c->nruns] = c->file_entries;
-    c->run_len[c->nruns++] = (int64_t)k;
-    c->file_entries += (int64_t)k;
-    c->st.spills++;
-    c->st.spilled_entries += (int64_t)k;
-    return c->nruns >= c->max_runs ? sp_cooc_merge_runs(c) : SP_OK;
 }
 
 static int spill_run(sp_cooc *c)

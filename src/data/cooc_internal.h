@@ -100,9 +100,10 @@ struct sp_cooc {
     int shift;            /* 64 - log2(cap), Fibonacci hashing */
     FILE *spill;          /* sorted runs, one after another (unlinked temp file) */
     FILE *spill_alt;      /* the other file: runs are merged into it at max_runs */
-    int64_t file_entries; /* entries in spill (where the next run starts) */
-    int64_t *run_start, *run_len; /* in entries */
+    int64_t file_bytes;   /* bytes of runs in spill (where the next run starts) */
+    struct sp_cooc_run *runs;
     size_t nruns, runs_cap, max_runs;
+    unsigned char *run_buf; /* the run writer's buffer */
     sp_cooc_chunk ch;
     /* Internal ids, fixed at the first chunk: the H ids most frequent in it
      * are 0..H-1 (in public order), the rest follow by frequency. Pairs of
@@ -235,8 +236,44 @@ static inline int sp_cooc_store_add(sp_cooc *c, uint64_t key, double v)
     c->buf[c->buf_len++].val = v;
     return SP_OK;
 }
+/* Spilled runs (cooc_runs.c): sorted entries, each the varint of its key's
+ * difference from the previous key, then the value (count mode: a varint;
+ * weighted: 8 bytes). A run's place in the spill file and its entries: */
+typedef struct sp_cooc_run {
+    int64_t start, bytes, len;
+} sp_cooc_run;
+#define SP_COOC_RUN_ENTRY_MAX 20 /* bytes: two 10-byte varints */
+typedef struct sp_cooc_run_writer {
+    FILE *fp;
+    unsigned char *buf;
+    size_t len, cap;
+    uint64_t last;        /* key of the previous entry */
+    int64_t entries, bytes;
+    int weighted, failed;
+} sp_cooc_run_writer;
+typedef struct sp_cooc_run_reader {
+    FILE *fp;
+    int64_t off, left;    /* next byte of the run in the file, bytes not read yet */
+    int64_t entries;      /* entries not decoded yet */
+    unsigned char *buf;   /* window [p, n) of cap bytes (caller frees buf) */
+    size_t p, n, cap;
+    uint64_t last;
+    int weighted;
+} sp_cooc_run_reader;
+/* Write sorted entries (public keys, increasing) to fp at its position:
+ * begin, put each, end (writes out, reports a failed write). */
+int sp_cooc_run_begin(sp_cooc *c, sp_cooc_run_writer *w, FILE *fp);
+void sp_cooc_run_put(sp_cooc_run_writer *w, uint64_t key, double v);
+int sp_cooc_run_end(sp_cooc_run_writer *w);
 /* Write k sorted entries (public keys) as one more run. */
 int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k);
+/* The runs are now the one run w wrote at the start of c->spill. */
+int sp_cooc_merged_run(sp_cooc *c, const sp_cooc_run_writer *w);
+/* Read a run through a window of about cap bytes: 1 and the next entry, 0
+ * at its end, or an error. */
+int sp_cooc_run_reader_init(sp_cooc_run_reader *r, const sp_cooc *c, const sp_cooc_run *run,
+                            size_t cap);
+int sp_cooc_run_next(sp_cooc_run_reader *r, uint64_t *key, double *v);
 
 /* Chunk buffers for the accumulator (capacity from the budget), freed by uninit. */
 int sp_cooc_chunk_init(sp_cooc *c);

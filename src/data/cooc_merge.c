@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 #include <unistd.h>
 #include "data/cooc_internal.h"
 
@@ -15,10 +14,8 @@ typedef struct source {
     double val;
     int64_t i, j;           /* dense: position; i < j */
     const sp_cooc_entry *arr;
-    int64_t pos, len;       /* array or run: next index, length */
-    int64_t file_off;       /* run: first entry in the spill file */
-    sp_cooc_entry *buf;     /* run: buffer and its window [buf_lo, buf_lo + buf_n) */
-    int64_t buf_lo, buf_n, buf_cap;
+    int64_t pos, len;       /* array: next index, length */
+    sp_cooc_run_reader run;
 } source;
 
 static void swap_entries(sp_cooc_entry *a, sp_cooc_entry *b)
@@ -109,28 +106,15 @@ static int hot_next(const sp_cooc *c, source *s)
     return 0;
 }
 
-static int run_next(const sp_cooc *c, source *s)
+static int run_next(source *s)
 {
-    if (s->pos >= s->len) return 0;
-    if (s->pos >= s->buf_lo + s->buf_n) {
-        int64_t want = s->len - s->pos < s->buf_cap ? s->len - s->pos : s->buf_cap;
-        size_t bytes = (size_t)want * sizeof(sp_cooc_entry);
-        off_t off = (off_t)((s->file_off + s->pos) * (int64_t)sizeof(sp_cooc_entry));
-        if (pread(fileno(c->spill), s->buf, bytes, off) != (ssize_t)bytes)
-            return sp_error(SP_EIO, "reading co-occurrence spill file failed");
-        s->buf_lo = s->pos;
-        s->buf_n = want;
-    }
-    sp_cooc_entry e = s->buf[s->pos++ - s->buf_lo];
-    s->key = e.key;
-    s->val = e.val;
-    return 1;
+    return sp_cooc_run_next(&s->run, &s->key, &s->val);
 }
 
 static int source_next(const sp_cooc *c, source *s)
 {
     if (s->kind == 0) return dense_next(c, s);
-    if (s->kind == 2) return run_next(c, s);
+    if (s->kind == 2) return run_next(s);
     if (s->kind == 3) return hot_next(c, s);
     if (s->pos >= s->len) return 0;
     s->key = s->arr[s->pos].key;
@@ -193,20 +177,17 @@ static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source 
         src[k++] = (source){.kind = 3, .i = 0, .j = 0};
         src[k++] = (source){.kind = 1, .arr = c->st_arr, .len = (int64_t)c->st_len};
     }
-    int64_t per_run = c->nruns ? (int64_t)(c->opt.memory_bytes / 4 / sizeof(sp_cooc_entry) /
-                                           c->nruns) : 0;
-    if (per_run < 256) per_run = 256;
-    if (per_run > 65536) per_run = 65536;
+    size_t per_run = c->nruns ? c->opt.memory_bytes / 4 / c->nruns : 0; /* bytes */
+    if (per_run < 4096) per_run = 4096;
+    if (per_run > ((size_t)1 << 20)) per_run = (size_t)1 << 20;
     if (c->spill && fflush(c->spill) != 0)
         return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
     for (size_t r = 0; r < c->nruns; r++) {
-        source s = {.kind = 2, .len = c->run_len[r], .file_off = c->run_start[r]};
-        s.buf_cap = per_run;
-        s.buf = sp_malloc((size_t)per_run * sizeof *s.buf);
-        src[k++] = s;
-        if (!s.buf) {
+        src[k] = (source){.kind = 2};
+        int rc = sp_cooc_run_reader_init(&src[k++].run, c, &c->runs[r], per_run);
+        if (rc < 0) {
             *count = k;
-            return SP_ENOMEM;
+            return rc;
         }
     }
     *count = k;
@@ -248,24 +229,15 @@ int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit
         t.lose[0] = play(&t, 1);
         rc = merge_loop(c, &t, visit, ctx);
     }
-    for (size_t k = 0; src && k < ns; k++) free(src[k].buf);
+    for (size_t k = 0; src && k < ns; k++) free(src[k].run.buf);
     free(src);
     free(t.lose);
     return rc;
 }
 
-typedef struct run_writer {
-    FILE *fp;
-    int64_t written;
-    int failed;
-} run_writer;
-
 static void write_entry(void *ctx, int i, int j, double v)
 {
-    run_writer *w = ctx;
-    sp_cooc_entry e = {(uint64_t)i << 32 | (uint64_t)j, v};
-    if (fwrite(&e, sizeof e, 1, w->fp) != 1) w->failed = 1;
-    w->written++;
+    sp_cooc_run_put(ctx, (uint64_t)i << 32 | (uint64_t)j, v);
 }
 
 int sp_cooc_merge_runs(sp_cooc *c)
@@ -275,17 +247,13 @@ int sp_cooc_merge_runs(sp_cooc *c)
     if (fflush(c->spill_alt) != 0 || ftruncate(fileno(c->spill_alt), 0) != 0 ||
         fseeko(c->spill_alt, 0, SEEK_SET) != 0)
         return sp_error(SP_EIO, "cannot reset co-occurrence spill file");
-    run_writer w = {.fp = c->spill_alt};
-    if ((rc = sp_cooc_merge(c, 0, 1, write_entry, &w)) < 0) return rc;
-    if (w.failed || fflush(c->spill_alt) != 0)
-        return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
+    sp_cooc_run_writer w;
+    if ((rc = sp_cooc_run_begin(c, &w, c->spill_alt)) < 0 ||
+        (rc = sp_cooc_merge(c, 0, 1, write_entry, &w)) < 0 || (rc = sp_cooc_run_end(&w)) < 0)
+        return rc;
     FILE *t = c->spill;
     c->spill = c->spill_alt;
     c->spill_alt = t;
-    c->nruns = 1;
-    c->run_start[0] = 0;
-    c->run_len[0] = w.written;
-    c->file_entries = w.written;
     c->st.run_merges++;
-    return SP_OK;
+    return sp_cooc_merged_run(c, &w);
 }
