@@ -280,7 +280,7 @@ static void test_random_rows(void **state)
     assert_non_null(B);
     sp_rng rng;
     sp_rng_seed(&rng, 7);
-    sp_cooc *c1, *c2;
+    sp_cooc *c1, *c2, *c3;
     sp_cooc_options o1, o2;
     sp_cooc_options_default(&o1);
     o1.diagonal = 1;
@@ -289,7 +289,9 @@ static void test_random_rows(void **state)
     o2.dense_ids = 40;
     assert_int_equal(sp_cooc_new(&c1, n, &o1), SP_OK);
     assert_int_equal(sp_cooc_new(&c2, n, &o2), SP_OK);
+    assert_int_equal(sp_cooc_new(&c3, n, &o2), SP_OK);
     c2->sq32_limit = 100; /* exercise the flush of uint32 counts */
+    c3->pack_limit = 3;   /* spills with a count of 3 or more go unpacked */
     for (int r = 0; r < rows; r++) {
         int k = 1 + (int)sp_rng_below(&rng, 30), ids[30];
         memset(x, 0, sizeof x);
@@ -303,23 +305,29 @@ static void test_random_rows(void **state)
             for (int j = 0; j < n && x[i] != 0; j++) B[(size_t)i * n + j] += x[i] * x[j];
         assert_int_equal(sp_cooc_add(c1, ids, NULL, k), SP_OK);
         assert_int_equal(sp_cooc_add(c2, ids, NULL, k), SP_OK);
+        assert_int_equal(sp_cooc_add(c3, ids, NULL, k), SP_OK);
         if (r % 1000 == 999) assert_int_equal(sp_cooc_flush(c1), SP_OK); /* more rows follow */
     }
-    sp_csr A1, A2;
+    sp_csr A1, A2, A3;
     assert_int_equal(sp_cooc_finish(c1, &A1), SP_OK);
     assert_int_equal(sp_cooc_finish(c2, &A2), SP_OK);
+    assert_int_equal(sp_cooc_finish(c3, &A3), SP_OK);
+    assert_true(sp_cooc_get_stats(c3).spills >= 8);
     assert_true(sp_cooc_get_stats(c2).spills >= 8);
     assert_true(sp_cooc_get_stats(c2).run_merges >= 1); /* 64 KiB: at most 4 runs open */
     assert_int_equal(sp_cooc_get_stats(c1).rows, rows);
     assert_int_equal(sp_cooc_get_stats(c1).nnz, A1.nnz);
     assert_small(compare(&A1, B, n, 1), 0.0);
     assert_true(csr_identical(&A1, &A2));
+    assert_true(csr_identical(&A1, &A3));
     assert_int_equal(sp_cooc_add(c1, (int[]){1}, NULL, 1), SP_EINVAL); /* after finish */
     assert_int_equal(sp_cooc_flush(c1), SP_EINVAL);
     sp_cooc_free(c1);
     sp_cooc_free(c2);
+    sp_cooc_free(c3);
     sp_csr_uninit(&A1);
     sp_csr_uninit(&A2);
+    sp_csr_uninit(&A3);
     free(B);
 }
 
@@ -397,6 +405,44 @@ static void test_radix_sort(void **state)
             assert_true(got[k].key == ref[k].key);
             assert_true(k == 0 || got[k].key != got[k - 1].key || got[k].val > got[k - 1].val);
         }
+    }
+    free(a);
+    free(tmp);
+    free(ref);
+}
+
+static int by_word(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The sort of packed words (count mode's spills) on their bits lo..63, lo
+ * from 2 to 56 (7 passes to 1): ordered by those bits, and the same words
+ * as qsort's (nothing lost or duplicated). */
+static void test_radix_sort_words(void **state)
+{
+    (void)state;
+    const size_t n = 20000;
+    uint64_t *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp),
+             *ref = malloc(n * sizeof *ref);
+    assert_true(a && tmp && ref);
+    sp_rng rng;
+    sp_rng_seed(&rng, 4);
+    const int los[] = {2, 8, 20, 26, 44, 56};
+    for (size_t l = 0; l < sizeof los / sizeof los[0]; l++) {
+        for (size_t k = 0; k < n; k++)
+            a[k] = sp_rng_below(&rng, (uint64_t)1 << (64 - los[l])) << los[l] | (k & 3);
+        memcpy(ref, a, n * sizeof *a);
+        const uint64_t *got = sp_cooc_radix_sort_words(a, tmp, n, los[l]);
+        for (size_t k = 1; k < n; k++) assert_true(got[k - 1] >> los[l] <= got[k] >> los[l]);
+        qsort(ref, n, sizeof *ref, by_word);
+        uint64_t *sorted = malloc(n * sizeof *sorted);
+        assert_non_null(sorted);
+        memcpy(sorted, got, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, by_word); /* same multiset */
+        assert_memory_equal(sorted, ref, n * sizeof *ref);
+        free(sorted);
     }
     free(a);
     free(tmp);
@@ -721,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_weighted_against_brute_force),
         cmocka_unit_test(test_dense_ids),
         cmocka_unit_test(test_radix_sort),
+        cmocka_unit_test(test_radix_sort_words),
         cmocka_unit_test(test_run_codec),
         cmocka_unit_test(test_spilling_identical),
         cmocka_unit_test(test_gzip_plain_identical),

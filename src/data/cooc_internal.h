@@ -122,6 +122,7 @@ struct sp_cooc {
      * id << 32 | smaller) until finish, public keys after. */
     sp_cooc_entry *st_arr, *st_alt, *buf; /* store, merge target, this chunk's totals */
     size_t st_len, st_cap, buf_len, buf_cap;
+    uint64_t pack_limit;  /* count mode: spill counts below it packed with their key (tests lower it) */
     int finished;
 };
 
@@ -141,6 +142,8 @@ static inline int sp_cooc_block_touched(const sp_cooc *c, int64_t i, int64_t b)
 /* Sort n entries by public key (i, j < 2^id_bits), stable, using tmp (n
  * entries); returns a or tmp, whichever holds the result (cooc_radix.c). */
 sp_cooc_entry *sp_cooc_radix_sort(sp_cooc_entry *a, sp_cooc_entry *tmp, size_t n, int id_bits);
+/* Sort n words by their bits lo_bit..63, using tmp; returns a or tmp. */
+uint64_t *sp_cooc_radix_sort_words(uint64_t *a, uint64_t *tmp, size_t n, int lo_bit);
 /* Sort entries by key, in place. */
 void sp_cooc_sort_entries(sp_cooc_entry *a, size_t n);
 /* Move the hash table's entries to its front, sorted; returns how many. */
@@ -265,6 +268,10 @@ typedef struct sp_cooc_run_reader {
 int sp_cooc_run_begin(sp_cooc *c, sp_cooc_run_writer *w, FILE *fp);
 void sp_cooc_run_put(sp_cooc_run_writer *w, uint64_t key, double v);
 int sp_cooc_run_end(sp_cooc_run_writer *w);
+/* One more run at the end of the spill file: open, put its entries, close
+ * (counted in the stats; the runs are merged when there are max_runs). */
+int sp_cooc_run_open(sp_cooc *c, sp_cooc_run_writer *w);
+int sp_cooc_run_close(sp_cooc *c, sp_cooc_run_writer *w);
 /* Write k sorted entries (public keys) as one more run. */
 int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k);
 /* The runs are now the one run w wrote at the start of c->spill. */

@@ -107,19 +107,31 @@ static int note_run(sp_cooc *c, int64_t start, const sp_cooc_run_writer *w)
     return SP_OK;
 }
 
-int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k)
+int sp_cooc_run_open(sp_cooc *c, sp_cooc_run_writer *w)
 {
     int rc;
     if (!c->spill && (rc = sp_cooc_spill_open(c, &c->spill)) < 0) return rc;
     if (fseeko(c->spill, c->file_bytes, SEEK_SET) != 0)
         return sp_error(SP_EIO, "cannot seek in co-occurrence spill file");
-    sp_cooc_run_writer w;
-    if ((rc = sp_cooc_run_begin(c, &w, c->spill)) < 0) return rc;
-    for (size_t i = 0; i < k; i++) sp_cooc_run_put(&w, e[i].key, e[i].val);
-    if ((rc = sp_cooc_run_end(&w)) < 0 || (rc = note_run(c, c->file_bytes, &w)) < 0) return rc;
+    return sp_cooc_run_begin(c, w, c->spill);
+}
+
+int sp_cooc_run_close(sp_cooc *c, sp_cooc_run_writer *w)
+{
+    int rc;
+    if ((rc = sp_cooc_run_end(w)) < 0 || (rc = note_run(c, c->file_bytes, w)) < 0) return rc;
     c->st.spills++;
-    c->st.spilled_entries += (int64_t)k;
+    c->st.spilled_entries += w->entries;
     return c->nruns >= c->max_runs ? sp_cooc_merge_runs(c) : SP_OK;
+}
+
+int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k)
+{
+    sp_cooc_run_writer w;
+    int rc = sp_cooc_run_open(c, &w);
+    if (rc < 0) return rc;
+    for (size_t i = 0; i < k; i++) sp_cooc_run_put(&w, e[i].key, e[i].val);
+    return sp_cooc_run_close(c, &w);
 }
 
 int sp_cooc_merged_run(sp_cooc *c, const sp_cooc_run_writer *w)

@@ -28,6 +28,13 @@ void sp_cooc_store_free(sp_cooc *c)
     free(c->buf);
 }
 
+static int id_bits_of(const sp_cooc *c)
+{
+    int id_bits = 1;
+    while (id_bits < 32 && ((int64_t)1 << id_bits) < c->n) id_bits++;
+    return id_bits;
+}
+
 /* Internal keys of the store to public ones (i < j), sorted. */
 static void to_public(sp_cooc *c)
 {
@@ -36,8 +43,7 @@ static void to_public(sp_cooc *c)
         uint64_t i = (uint64_t)c->inv[key & 0xffffffffu], j = (uint64_t)c->inv[key >> 32];
         c->st_arr[k].key = i < j ? i << 32 | j : j << 32 | i;
     }
-    int id_bits = 1;
-    while (id_bits < 32 && ((int64_t)1 << id_bits) < c->n) id_bits++;
+    int id_bits = id_bits_of(c);
     sp_cooc_entry *sorted = sp_cooc_radix_sort(c->st_arr, c->st_alt, c->st_len, id_bits);
     if (sorted != c->st_arr) { /* the result is in the merge target: swap the two */
         c->st_alt = c->st_arr;
@@ -45,11 +51,51 @@ static void to_public(sp_cooc *c)
     }
 }
 
-/* The store as a sorted run in the spill file; the store is empty after. */
+/* Count mode: the store as words, public key (i above j, id_bits each)
+ * above the count (cbits), in st_alt (room for twice as many words);
+ * 0 when a count does not fit, the store untouched. */
+static int pack_store(sp_cooc *c, int id_bits, int cbits)
+{
+    uint64_t *w = (uint64_t *)(void *)c->st_alt, limit = (uint64_t)1 << cbits;
+    if (c->pack_limit && c->pack_limit < limit) limit = c->pack_limit;
+    for (size_t k = 0; k < c->st_len; k++) {
+        uint64_t key = c->st_arr[k].key, count = (uint64_t)c->st_arr[k].val;
+        uint64_t i = (uint64_t)c->inv[key & 0xffffffffu], j = (uint64_t)c->inv[key >> 32];
+        if (count >= limit) return 0;
+        uint64_t pub = i < j ? i << id_bits | j : j << id_bits | i;
+        w[k] = pub << cbits | count;
+    }
+    return 1;
+}
+
+/* The packed store sorted (st_arr as scratch) and written as a run. */
+static int spill_packed(sp_cooc *c, int id_bits, int cbits)
+{
+    uint64_t *w = sp_cooc_radix_sort_words((uint64_t *)(void *)c->st_alt,
+                                           (uint64_t *)(void *)c->st_arr, c->st_len, cbits);
+    uint64_t cmask = ((uint64_t)1 << cbits) - 1, jmask = ((uint64_t)1 << id_bits) - 1;
+    sp_cooc_run_writer wr;
+    int rc = sp_cooc_run_open(c, &wr);
+    if (rc < 0) return rc;
+    for (size_t k = 0; k < c->st_len; k++) {
+        uint64_t pub = w[k] >> cbits;
+        sp_cooc_run_put(&wr, (pub >> id_bits) << 32 | (pub & jmask), (double)(w[k] & cmask));
+    }
+    return sp_cooc_run_close(c, &wr);
+}
+
+/* The store as a sorted run in the spill file; the store is empty after.
+ * Count mode sorts it as packed words when every count fits beside its key
+ * (half the bytes of entries). */
 static int spill_store(sp_cooc *c)
 {
-    to_public(c);
-    int rc = sp_cooc_spill_entries(c, c->st_arr, c->st_len);
+    int id_bits = id_bits_of(c), cbits = 64 - 2 * id_bits, rc;
+    if (!c->opt.weighted && cbits >= 8 && pack_store(c, id_bits, cbits)) {
+        rc = spill_packed(c, id_bits, cbits);
+    } else {
+        to_public(c);
+        rc = sp_cooc_spill_entries(c, c->st_arr, c->st_len);
+    }
     c->st_len = 0;
     return rc;
 }
