@@ -7,6 +7,23 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
+/* The fill pass writes each row's entries at that row's cursor: one row
+ * after another for the upper part, but scattered over the whole output for
+ * the lower part (the transpose). Each write therefore goes through a short
+ * pipeline: the row's cursor is prefetched, FILL_AHEAD writes later it is
+ * read and incremented and the target lines are prefetched, FILL_AHEAD
+ * writes after that the entry is written. Every stage takes the writes in
+ * program order, so each row gets the same entries in the same order as
+ * writing at once. */
+#define FILL_AHEAD 16
+#define FILL_RING 64 /* a power of 2 above 2 * FILL_AHEAD */
+
+typedef struct pending_put {
+    int row, col;
+    double v;
+    int64_t p;              /* its place in the output, once the cursor is read */
+} pending_put;
+
 typedef struct assemble {
     const sp_cooc *c;
     int fill;               /* 0: counting pass, 1: fill pass */
@@ -15,6 +32,8 @@ typedef struct assemble {
     int64_t *cursor;        /* hi - lo: counts (pass 0), write positions (pass 1) */
     double *rowsum;         /* hi - lo: row sums of the raw output (for sym: all rows) */
     sp_csr *C;
+    pending_put ring[FILL_RING];
+    uint64_t pushed, placed, written; /* writes entered, given a place, written */
 } assemble;
 
 /* Normalized value of raw entry v at (i, j); 0 means "drop". */
@@ -40,6 +59,28 @@ static int keep(const assemble *a, int i, int j, double v)
     return a->c->opt.normalize == SP_COOC_NORM_PPMI ? normalized(a, i, j, v) > 0.0 : 1;
 }
 
+static void place_one(assemble *a)
+{
+    pending_put *e = &a->ring[a->placed++ & (FILL_RING - 1)];
+    e->p = a->cursor[e->row - a->lo]++;
+    __builtin_prefetch(a->C->colind + e->p, 1);
+    __builtin_prefetch(a->C->val + e->p, 1);
+}
+
+static void write_one(assemble *a)
+{
+    const pending_put *e = &a->ring[a->written++ & (FILL_RING - 1)];
+    a->C->colind[e->p] = e->col;
+    a->C->val[e->p] = normalized(a, e->row, e->col, e->v);
+}
+
+/* Every pending write done (the end of the fill pass). */
+static void drain_puts(assemble *a)
+{
+    while (a->placed < a->pushed) place_one(a);
+    while (a->written < a->placed) write_one(a);
+}
+
 static void put(assemble *a, int row, int col, double v)
 {
     if (row < a->lo || row >= a->hi) return;
@@ -49,9 +90,10 @@ static void put(assemble *a, int row, int col, double v)
         a->rowsum[r] += v;
         return;
     }
-    int64_t p = a->cursor[r]++;
-    a->C->colind[p] = col;
-    a->C->val[p] = normalized(a, row, col, v);
+    a->ring[a->pushed++ & (FILL_RING - 1)] = (pending_put){.row = row, .col = col, .v = v};
+    __builtin_prefetch(a->cursor + r, 1);
+    if (a->pushed - a->placed > FILL_AHEAD) place_one(a);
+    if (a->placed - a->written > FILL_AHEAD) write_one(a);
 }
 
 /* Diagonals of rows [next_diag, upto): they sit after each row's lower part. */
@@ -98,6 +140,7 @@ static int two_passes(sp_cooc *c, size_t entries, assemble *a)
         int rc = sp_cooc_merge(c, entries, 0, visit_pair, a);
         if (rc < 0) return rc;
         place_diagonals(a, c->n);
+        if (a->fill) drain_puts(a);
         if (!a->fill && (rc = alloc_output(a, c->n)) < 0) return rc;
     }
     for (int r = 0; r < a->hi - a->lo; r++)
