@@ -70,6 +70,11 @@ int sp_u64_map_init(sp_u64_map *m, size_t expected);
 void sp_u64_map_uninit(sp_u64_map *m);
 /* Pointer to the value of key, inserted with value 0 when new; NULL when out of memory. */
 int64_t *sp_u64_map_slot(sp_u64_map *m, uint64_t key);
+/* Room for `extra` more keys (SP_ENOMEM when the map cannot grow); then
+ * up to that many slot_from calls (home: sp_u64_map_home of the key, for
+ * callers that prefetch it) insert without growing. */
+int sp_u64_map_reserve(sp_u64_map *m, size_t extra);
+int64_t *sp_u64_map_slot_from(sp_u64_map *m, uint64_t key, size_t home);
 /* Value of key (whose home slot is i), or `missing`. */
 static inline int64_t sp_u64_map_get_from(const sp_u64_map *m, uint64_t key, size_t i,
                                           int64_t missing)

@@ -30,9 +30,30 @@ void sp_u64_map_uninit(sp_u64_map *m)
     memset(m, 0, sizeof *m);
 }
 
-static int64_t *find_or_insert(sp_u64_map *m, uint64_t key)
+static int grow(sp_u64_map *m)
 {
-    size_t mask = m->cap - 1, i = sp_u64_map_home(m, key);
+    sp_u64_map old = *m;
+    if (map_alloc(m, old.cap * 2) < 0) {
+        *m = old;
+        return SP_ENOMEM;
+    }
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key != UINT64_MAX) *sp_u64_map_slot_from(m, old.slots[i].key, sp_u64_map_home(m, old.slots[i].key)) =
+                old.slots[i].val;
+    sp_u64_map_uninit(&old);
+    return SP_OK;
+}
+
+int sp_u64_map_reserve(sp_u64_map *m, size_t extra)
+{
+    while (2 * (m->count + extra) > m->cap)
+        if (grow(m) < 0) return SP_ENOMEM;
+    return SP_OK;
+}
+
+int64_t *sp_u64_map_slot_from(sp_u64_map *m, uint64_t key, size_t home)
+{
+    size_t mask = m->cap - 1, i = home;
     for (;; i = (i + 1) & mask) {
         if (m->slots[i].key == key) return &m->slots[i].val;
         if (m->slots[i].key == UINT64_MAX) {
@@ -44,21 +65,8 @@ static int64_t *find_or_insert(sp_u64_map *m, uint64_t key)
     }
 }
 
-static int grow(sp_u64_map *m)
-{
-    sp_u64_map old = *m;
-    if (map_alloc(m, old.cap * 2) < 0) {
-        *m = old;
-        return SP_ENOMEM;
-    }
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i].key != UINT64_MAX) *find_or_insert(m, old.slots[i].key) = old.slots[i].val;
-    sp_u64_map_uninit(&old);
-    return SP_OK;
-}
-
 int64_t *sp_u64_map_slot(sp_u64_map *m, uint64_t key)
 {
-    if (2 * (m->count + 1) > m->cap && grow(m) < 0) return NULL;
-    return find_or_insert(m, key);
+    if (sp_u64_map_reserve(m, 1) < 0) return NULL;
+    return sp_u64_map_slot_from(m, key, sp_u64_map_home(m, key));
 }

@@ -42,7 +42,7 @@ int sp_vocab_counter_new(sp_vocab_counter **out, int count_categories)
     *out = NULL;
     sp_vocab_counter *c = sp_calloc(1, sizeof *c);
     if (!c) return SP_ENOMEM;
-    c->count_categories = count_categories;
+    c->count_categories = count_categories != 0;
     if (sp_u64_map_init(&c->counts, count_categories ? 4096 : 1) < 0) {
         free(c);
         return SP_ENOMEM;
@@ -57,13 +57,20 @@ void sp_vocab_counter_add(sp_vocab_counter *c, const sp_criteo_row *row)
     for (int f = 0; f < SP_CRITEO_INT_FIELDS; f++)
         if ((row->int_present >> f & 1u) && row->ints[f] > c->int_max[f])
             c->int_max[f] = row->ints[f];
-    if (!c->count_categories) return;
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
-        int64_t *slot = sp_u64_map_slot(&c->counts,
-                                        sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u));
-        if (slot) (*slot)++; /* out of memory: the count is lost, build reports it */
-        else c->count_categories = -1;
+    if (c->count_categories != 1) return;
+    sp_u64_map *m = &c->counts;
+    if (sp_u64_map_reserve(m, SP_CRITEO_CAT_FIELDS) < 0) { /* build reports it */
+        c->count_categories = -1;
+        return;
     }
+    uint64_t key[SP_CRITEO_CAT_FIELDS];
+    size_t home[SP_CRITEO_CAT_FIELDS];
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every first probe in flight at once */
+        key[f] = sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
+        home[f] = sp_u64_map_home(m, key[f]);
+        __builtin_prefetch(&m->slots[home[f]], 1);
+    }
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) (*sp_u64_map_slot_from(m, key[f], home[f]))++;
 }
 
 void sp_vocab_counter_free(sp_vocab_counter *c)
