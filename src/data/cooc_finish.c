@@ -7,14 +7,14 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
-/* The fill pass writes each row's entries at that row's cursor: one row
- * after another for the upper part, but scattered over the whole output for
- * the lower part (the transpose). Each write therefore goes through a short
- * pipeline: the row's cursor is prefetched, FILL_AHEAD writes later it is
- * read and incremented and the target lines are prefetched, FILL_AHEAD
- * writes after that the entry is written. Every stage takes the writes in
- * program order, so each row gets the same entries in the same order as
- * writing at once. */
+/* Both passes touch each pair's two rows: one row after another for the
+ * upper part, but scattered over all rows for the lower part (the
+ * transpose). Each put therefore goes through a short pipeline: the row's
+ * cursor (and row sum) is prefetched; FILL_AHEAD puts later it is counted
+ * (counting pass), or read and incremented and the target lines are
+ * prefetched (fill pass); FILL_AHEAD puts after that the entry is written.
+ * Every stage takes the puts in program order, so each row gets the same
+ * entries, counts and sums in the same order as putting at once. */
 #define FILL_AHEAD 16
 #define FILL_RING 64 /* a power of 2 above 2 * FILL_AHEAD */
 
@@ -30,7 +30,8 @@ typedef struct assemble {
     int next_diag;          /* rows below have had their diagonal placed */
     int lo, hi;             /* rows kept */
     int64_t *cursor;        /* hi - lo: counts (pass 0), write positions (pass 1) */
-    double *rowsum;         /* hi - lo: row sums of the raw output (for sym: all rows) */
+    double *rowsum;         /* hi - lo: row sums of the raw output (sym only: all rows) */
+    int sym;                /* sym normalization: rowsum needed */
     sp_csr *C;
     pending_put ring[FILL_RING];
     uint64_t pushed, placed, written; /* writes entered, given a place, written */
@@ -62,7 +63,13 @@ static int keep(const assemble *a, int i, int j, double v)
 static void place_one(assemble *a)
 {
     pending_put *e = &a->ring[a->placed++ & (FILL_RING - 1)];
-    e->p = a->cursor[e->row - a->lo]++;
+    int r = e->row - a->lo;
+    if (!a->fill) {
+        a->cursor[r]++;
+        if (a->sym) a->rowsum[r] += e->v;
+        return;
+    }
+    e->p = a->cursor[r]++;
     __builtin_prefetch(a->C->colind + e->p, 1);
     __builtin_prefetch(a->C->val + e->p, 1);
 }
@@ -74,26 +81,22 @@ static void write_one(assemble *a)
     a->C->val[e->p] = normalized(a, e->row, e->col, e->v);
 }
 
-/* Every pending write done (the end of the fill pass). */
+/* Every pending put done (the end of a pass). */
 static void drain_puts(assemble *a)
 {
     while (a->placed < a->pushed) place_one(a);
-    while (a->written < a->placed) write_one(a);
+    while (a->fill && a->written < a->placed) write_one(a);
 }
 
 static void put(assemble *a, int row, int col, double v)
 {
     if (row < a->lo || row >= a->hi) return;
     int r = row - a->lo;
-    if (!a->fill) {
-        a->cursor[r]++;
-        a->rowsum[r] += v;
-        return;
-    }
     a->ring[a->pushed++ & (FILL_RING - 1)] = (pending_put){.row = row, .col = col, .v = v};
     __builtin_prefetch(a->cursor + r, 1);
+    if (a->sym && !a->fill) __builtin_prefetch(a->rowsum + r, 1);
     if (a->pushed - a->placed > FILL_AHEAD) place_one(a);
-    if (a->placed - a->written > FILL_AHEAD) write_one(a);
+    if (a->fill && a->placed - a->written > FILL_AHEAD) write_one(a);
 }
 
 /* Diagonals of rows [next_diag, upto): they sit after each row's lower part. */
@@ -137,10 +140,11 @@ static int two_passes(sp_cooc *c, size_t entries, assemble *a)
 {
     for (a->fill = 0; a->fill < 2; a->fill++) {
         a->next_diag = 0;
+        a->pushed = a->placed = a->written = 0;
         int rc = sp_cooc_merge(c, entries, 0, visit_pair, a);
         if (rc < 0) return rc;
         place_diagonals(a, c->n);
-        if (a->fill) drain_puts(a);
+        drain_puts(a);
         if (!a->fill && (rc = alloc_output(a, c->n)) < 0) return rc;
     }
     for (int r = 0; r < a->hi - a->lo; r++)
@@ -172,7 +176,8 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     if (rc == SP_OK) rc = diag_to_public(c);
     if (rc < 0) return rc;
     size_t entries = sp_cooc_table_compact(c);
-    assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi};
+    assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi,
+                  .sym = c->opt.normalize == SP_COOC_NORM_SYM};
     a.cursor = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.cursor);
     a.rowsum = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.rowsum);
     rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
