@@ -3,8 +3,9 @@
  * accumulated row of C by row of C), cooc_columns.c (one cold id's column
  * of a chunk), cooc_hot.c (internal id order and the cache-resident block of
  * pairs among the hottest ids), cooc_dense_ids.c, cooc_store.c (sorted store
- * of chunk totals), cooc_radix.c, cooc_merge.c (k-way merge of sorted
- * sources) and cooc_finish.c (CSR assembly and normalization). Not public. */
+ * of chunk totals), cooc_radix.c, cooc_runs.c (spilled runs, varint-coded),
+ * cooc_merge.c (k-way merge of sorted sources) and cooc_finish.c (CSR
+ * assembly and normalization). Not public. */
 #ifndef SPARTAN_COOC_INTERNAL_H
 #define SPARTAN_COOC_INTERNAL_H
 

@@ -2,10 +2,11 @@
  * temp file of sorted runs, one after another, each entry encoded as the
  * LEB128 varint of its key's difference from the previous key, then its
  * value: a varint in count mode (sums of counts are whole numbers), the
- * double's 8 bytes weighted. A run of the shared Criteo log takes 3-5
- * bytes an entry instead of 16, and writing is what spilling costs (the
- * page cache takes about 0.6 GB/s here). Writer and reader; the k-way merge
- * of runs is cooc_merge.c's. */
+ * double's 8 bytes weighted. On the varied Criteo log (bench_embdim.sh)
+ * an entry takes 2.2-3.0 bytes in count mode and 9.2 weighted instead of
+ * 16, and writing was what spilling cost (the page cache takes about
+ * 0.6 GB/s here). Writer and reader; the k-way merge of runs is
+ * cooc_merge.c's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
