@@ -315,6 +315,7 @@ static void test_random_rows(void **state)
     assert_true(sp_cooc_get_stats(c3).spills >= 8);
     assert_true(sp_cooc_get_stats(c2).spills >= 8);
     assert_true(sp_cooc_get_stats(c2).run_merges >= 1); /* 64 KiB: at most 4 runs open */
+    assert_true(c2->nruns < c2->max_runs && c3->nruns < c3->max_runs);
     assert_int_equal(sp_cooc_get_stats(c1).rows, rows);
     assert_int_equal(sp_cooc_get_stats(c1).nnz, A1.nnz);
     assert_small(compare(&A1, B, n, 1), 0.0);

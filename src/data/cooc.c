@@ -116,7 +116,6 @@ void sp_cooc_free(sp_cooc *c)
 {
     if (!c) return;
     if (c->spill) fclose(c->spill);
-    if (c->spill_alt) fclose(c->spill_alt);
     free(c->diag);
     free(c->sq);
     free(c->sq32);

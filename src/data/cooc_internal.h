@@ -100,7 +100,6 @@ struct sp_cooc {
     size_t cap, count, max_cap;
     int shift;            /* 64 - log2(cap), Fibonacci hashing */
     FILE *spill;          /* sorted runs, one after another (unlinked temp file) */
-    FILE *spill_alt;      /* the other file: runs are merged into it at max_runs */
     int64_t file_bytes;   /* bytes of runs in spill (where the next run starts) */
     struct sp_cooc_run *runs;
     size_t nruns, runs_cap, max_runs;
@@ -275,8 +274,9 @@ int sp_cooc_run_open(sp_cooc *c, sp_cooc_run_writer *w);
 int sp_cooc_run_close(sp_cooc *c, sp_cooc_run_writer *w);
 /* Write k sorted entries (public keys) as one more run. */
 int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k);
-/* The runs are now the one run w wrote at the start of c->spill. */
-int sp_cooc_merged_run(sp_cooc *c, const sp_cooc_run_writer *w);
+/* Runs [first, nruns) are now the one run w wrote at start, the end of
+ * the file (their bytes stay in the file, unused). */
+int sp_cooc_merged_run(sp_cooc *c, size_t first, int64_t start, const sp_cooc_run_writer *w);
 /* Read a run through a window of about cap bytes: 1 and the next entry, 0
  * at its end, or an error. */
 int sp_cooc_run_reader_init(sp_cooc_run_reader *r, const sp_cooc *c, const sp_cooc_run *run,
@@ -305,7 +305,12 @@ int sp_cooc_column(sp_cooc *c, int b);
 typedef void (*sp_cooc_visit)(void *ctx, int i, int j, double v);
 int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
                   void *ctx);
-/* Merge all runs into one in the other spill file, which becomes the current one. */
+/* At max_runs: the shorter half of the runs merged into one more run at
+ * the end of the spill file. Each merge multiplies the length of the runs
+ * it takes by max_runs / 2 or more, so an entry is rewritten about
+ * log(spills) / log(max_runs / 2) times (merging every run each time was
+ * quadratic in the spills); the file keeps the merged runs' bytes, about
+ * that many times the data. */
 int sp_cooc_merge_runs(sp_cooc *c);
 /* Create an unlinked temp file for runs. */
 int sp_cooc_spill_open(const sp_cooc *c, FILE **fp);

@@ -1,7 +1,8 @@
 /* cooc_merge.c: k-way merge (tournament tree) of the co-occurrence
  * accumulator's sorted sources (dense block, in-memory table, hot block,
  * store, spilled runs) into one stream of distinct pairs in key order,
- * values summed. Memory: one buffer per run. */
+ * values summed. Memory: one buffer per run. Also the merge of the shorter
+ * half of the runs into one when there are too many to read at once. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,9 +167,10 @@ static size_t replay(tourney *t, size_t w)
     return t->lose[0] = w;
 }
 
-/* Sources: dense, table, hot block, store, runs; run buffers share a quarter of the budget. */
-static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source *src,
-                        size_t *count)
+/* Sources: dense, table, hot block, store (unless runs_only), runs from
+ * first_run on; run buffers share a quarter of the budget. */
+static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, size_t first_run,
+                        source *src, size_t *count)
 {
     size_t k = 0;
     if (!runs_only) {
@@ -177,12 +179,13 @@ static int sources_init(sp_cooc *c, size_t table_entries, int runs_only, source 
         src[k++] = (source){.kind = 3, .i = 0, .j = 0};
         src[k++] = (source){.kind = 1, .arr = c->st_arr, .len = (int64_t)c->st_len};
     }
-    size_t per_run = c->nruns ? c->opt.memory_bytes / 4 / c->nruns : 0; /* bytes */
+    size_t nruns = c->nruns - first_run;
+    size_t per_run = nruns ? c->opt.memory_bytes / 4 / nruns : 0; /* bytes */
     if (per_run < 4096) per_run = 4096;
     if (per_run > ((size_t)1 << 20)) per_run = (size_t)1 << 20;
     if (c->spill && fflush(c->spill) != 0)
         return sp_error(SP_EIO, "writing co-occurrence spill file failed (disk full?)");
-    for (size_t r = 0; r < c->nruns; r++) {
+    for (size_t r = first_run; r < c->nruns; r++) {
         src[k] = (source){.kind = 2};
         int rc = sp_cooc_run_reader_init(&src[k++].run, c, &c->runs[r], per_run);
         if (rc < 0) {
@@ -211,14 +214,15 @@ static int merge_loop(sp_cooc *c, tourney *t, sp_cooc_visit visit, void *ctx)
     return SP_OK;
 }
 
-int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
-                  void *ctx)
+static int merge_sources(sp_cooc *c, size_t table_entries, int runs_only, size_t first_run,
+                         sp_cooc_visit visit, void *ctx)
 {
     size_t ns = 0, K = 1;
     while (K < c->nruns + 4) K *= 2;
     source *src = sp_calloc(c->nruns + 4, sizeof *src);
     tourney t = {.src = src, .K = K, .lose = sp_calloc(K, sizeof *t.lose)};
-    int rc = (src && t.lose) ? sources_init(c, table_entries, runs_only, src, &ns) : SP_ENOMEM;
+    int rc = (src && t.lose) ? sources_init(c, table_entries, runs_only, first_run, src, &ns)
+                             : SP_ENOMEM;
     for (size_t k = 0; rc == SP_OK && k < ns; k++) {
         rc = source_next(c, &src[k]);
         if (rc == 0) src[k].key = DONE;
@@ -235,25 +239,38 @@ int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit
     return rc;
 }
 
+int sp_cooc_merge(sp_cooc *c, size_t table_entries, int runs_only, sp_cooc_visit visit,
+                  void *ctx)
+{
+    return merge_sources(c, table_entries, runs_only, 0, visit, ctx);
+}
+
 static void write_entry(void *ctx, int i, int j, double v)
 {
     sp_cooc_run_put(ctx, (uint64_t)i << 32 | (uint64_t)j, v);
 }
 
+/* Longer runs first; equal lengths in file order. */
+static int by_length_desc(const void *x, const void *y)
+{
+    const sp_cooc_run *a = x, *b = y;
+    if (a->len != b->len) return a->len < b->len ? 1 : -1;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
 int sp_cooc_merge_runs(sp_cooc *c)
 {
-    int rc;
-    if (!c->spill_alt && (rc = sp_cooc_spill_open(c, &c->spill_alt)) < 0) return rc;
-    if (fflush(c->spill_alt) != 0 || ftruncate(fileno(c->spill_alt), 0) != 0 ||
-        fseeko(c->spill_alt, 0, SEEK_SET) != 0)
-        return sp_error(SP_EIO, "cannot reset co-occurrence spill file");
+    qsort(c->runs, c->nruns, sizeof *c->runs, by_length_desc);
+    size_t k = c->nruns / 2 < 2 ? 2 : c->nruns / 2, first = c->nruns - k;
+    int64_t start = c->file_bytes;
     sp_cooc_run_writer w;
-    if ((rc = sp_cooc_run_begin(c, &w, c->spill_alt)) < 0 ||
-        (rc = sp_cooc_merge(c, 0, 1, write_entry, &w)) < 0 || (rc = sp_cooc_run_end(&w)) < 0)
+    int rc;
+    if (fseeko(c->spill, start, SEEK_SET) != 0)
+        return sp_error(SP_EIO, "cannot seek in co-occurrence spill file");
+    if ((rc = sp_cooc_run_begin(c, &w, c->spill)) < 0 ||
+        (rc = merge_sources(c, 0, 1, first, write_entry, &w)) < 0 ||
+        (rc = sp_cooc_run_end(&w)) < 0)
         return rc;
-    FILE *t = c->spill;
-    c->spill = c->spill_alt;
-    c->spill_alt = t;
     c->st.run_merges++;
-    return sp_cooc_merged_run(c, &w);
+    return sp_cooc_merged_run(c, first, start, &w);
 }

@@ -135,11 +135,10 @@ int sp_cooc_spill_entries(sp_cooc *c, const sp_cooc_entry *e, size_t k)
     return sp_cooc_run_close(c, &w);
 }
 
-int sp_cooc_merged_run(sp_cooc *c, const sp_cooc_run_writer *w)
+int sp_cooc_merged_run(sp_cooc *c, size_t first, int64_t start, const sp_cooc_run_writer *w)
 {
-    c->nruns = 0;
-    c->file_bytes = 0;
-    return note_run(c, 0, w);
+    c->nruns = first;
+    return note_run(c, start, w);
 }
 
 int sp_cooc_run_reader_init(sp_cooc_run_reader *r, const sp_cooc *c, const sp_cooc_run *run,
