@@ -19,25 +19,42 @@ static inline uint64_t packed(uint64_t key, int id_bits)
     return (key >> 32) << id_bits | (key & 0xffffffffu);
 }
 
+/* Passes for a key of `bits` bits, digits as even as they go (38 bits:
+ * 4 x 10); *mask of one digit. */
+static int plan_digits(int bits, int *digit, uint64_t *mask)
+{
+    int passes = bits > 0 ? (bits + MAX_DIGIT_BITS - 1) / MAX_DIGIT_BITS : 1;
+    *digit = (bits + passes - 1) / passes;
+    *mask = ((uint64_t)1 << *digit) - 1;
+    return passes;
+}
+
+/* A pass's digit counts into the first position of each digit's bucket. */
+static void counts_to_starts(size_t *cnt, uint64_t mask)
+{
+    size_t sum = 0;
+    for (uint64_t b = 0; b <= mask; b++) {
+        size_t t = cnt[b];
+        cnt[b] = sum;
+        sum += t;
+    }
+}
+
 sp_cooc_entry *sp_cooc_radix_sort(sp_cooc_entry *a, sp_cooc_entry *tmp, size_t n, int id_bits)
 {
-    int bits = 2 * id_bits, passes = (bits + MAX_DIGIT_BITS - 1) / MAX_DIGIT_BITS;
-    int digit = (bits + passes - 1) / passes; /* as even as they go: 38 bits, 4 x 10 */
-    uint64_t mask = ((uint64_t)1 << digit) - 1;
+    int digit;
+    uint64_t mask;
+    int passes = plan_digits(2 * id_bits, &digit, &mask);
     size_t count[MAX_PASSES][BUCKETS] = {{0}}; /* 56 KiB of stack */
     for (size_t k = 0; k < n; k++) {
         uint64_t c = packed(a[k].key, id_bits);
         for (int p = 0; p < passes; p++) count[p][(c >> (p * digit)) & mask]++;
     }
     for (int p = 0; p < passes; p++) {
-        size_t *cnt = count[p], sum = 0;
+        size_t *cnt = count[p];
         int shift = p * digit;
         if (n > 0 && cnt[(packed(a[0].key, id_bits) >> shift) & mask] == n) continue;
-        for (uint64_t b = 0; b <= mask; b++) { /* counts -> first positions */
-            size_t t = cnt[b];
-            cnt[b] = sum;
-            sum += t;
-        }
+        counts_to_starts(cnt, mask);
         for (size_t k = 0; k < n; k++)
             tmp[cnt[(packed(a[k].key, id_bits) >> shift) & mask]++] = a[k];
         sp_cooc_entry *t = a;
@@ -49,21 +66,17 @@ sp_cooc_entry *sp_cooc_radix_sort(sp_cooc_entry *a, sp_cooc_entry *tmp, size_t n
 
 uint64_t *sp_cooc_radix_sort_words(uint64_t *a, uint64_t *tmp, size_t n, int lo_bit)
 {
-    int bits = 64 - lo_bit, passes = (bits + MAX_DIGIT_BITS - 1) / MAX_DIGIT_BITS;
-    int digit = (bits + passes - 1) / passes;
-    uint64_t mask = ((uint64_t)1 << digit) - 1;
+    int digit;
+    uint64_t mask;
+    int passes = plan_digits(64 - lo_bit, &digit, &mask);
     size_t count[MAX_PASSES][BUCKETS] = {{0}};
     for (size_t k = 0; k < n; k++)
         for (int p = 0; p < passes; p++) count[p][(a[k] >> (lo_bit + p * digit)) & mask]++;
     for (int p = 0; p < passes; p++) {
-        size_t *cnt = count[p], sum = 0;
+        size_t *cnt = count[p];
         int shift = lo_bit + p * digit;
         if (n > 0 && cnt[(a[0] >> shift) & mask] == n) continue;
-        for (uint64_t b = 0; b <= mask; b++) {
-            size_t t = cnt[b];
-            cnt[b] = sum;
-            sum += t;
-        }
+        counts_to_starts(cnt, mask);
         for (size_t k = 0; k < n; k++) tmp[cnt[(a[k] >> shift) & mask]++] = a[k];
         uint64_t *t = a;
         a = tmp;
