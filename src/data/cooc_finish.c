@@ -34,7 +34,7 @@ typedef struct assemble {
     int sym;                /* sym normalization: rowsum needed */
     sp_csr *C;
     pending_put ring[FILL_RING];
-    uint64_t pushed, placed, written; /* writes entered, given a place, written */
+    uint64_t pushed, placed, written; /* puts entered, counted or given a place, written */
 } assemble;
 
 /* Normalized value of raw entry v at (i, j); 0 means "drop". */

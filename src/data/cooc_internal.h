@@ -122,7 +122,7 @@ struct sp_cooc {
      * id << 32 | smaller) until finish, public keys after. */
     sp_cooc_entry *st_arr, *st_alt, *buf; /* store, merge target, this chunk's totals */
     size_t st_len, st_cap, buf_len, buf_cap;
-    uint64_t pack_limit;  /* count mode: spill counts below it packed with their key (tests lower it) */
+    uint64_t pack_limit;  /* count mode: pack spilled counts below it (0: as many as fit; tests lower it) */
     int finished;
 };
 

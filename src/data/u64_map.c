@@ -37,9 +37,10 @@ static int grow(sp_u64_map *m)
         *m = old;
         return SP_ENOMEM;
     }
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.slots[i].key != UINT64_MAX) *sp_u64_map_slot_from(m, old.slots[i].key, sp_u64_map_home(m, old.slots[i].key)) =
-                old.slots[i].val;
+    for (size_t i = 0; i < old.cap; i++) {
+        uint64_t key = old.slots[i].key;
+        if (key != UINT64_MAX) *sp_u64_map_slot_from(m, key, sp_u64_map_home(m, key)) = old.slots[i].val;
+    }
     sp_u64_map_uninit(&old);
     return SP_OK;
 }

@@ -9,7 +9,7 @@
 #include "data/data_internal.h"
 
 struct sp_vocab_counter {
-    int count_categories;
+    int count_categories; /* 1: count the categorical values, 0: not, -1: out of memory */
     int64_t rows;
     int64_t int_max[SP_CRITEO_INT_FIELDS];
     sp_u64_map counts;
