@@ -35,13 +35,21 @@ static int id_bits_of(const sp_cooc *c)
     return id_bits;
 }
 
+/* The public ids of an internal key, smaller in *i. */
+static inline void public_ids(const sp_cooc *c, uint64_t key, uint64_t *i, uint64_t *j)
+{
+    uint64_t a = (uint64_t)c->inv[key & 0xffffffffu], b = (uint64_t)c->inv[key >> 32];
+    *i = a < b ? a : b;
+    *j = a < b ? b : a;
+}
+
 /* Internal keys of the store to public ones (i < j), sorted. */
 static void to_public(sp_cooc *c)
 {
     for (size_t k = 0; k < c->st_len; k++) {
-        uint64_t key = c->st_arr[k].key;
-        uint64_t i = (uint64_t)c->inv[key & 0xffffffffu], j = (uint64_t)c->inv[key >> 32];
-        c->st_arr[k].key = i < j ? i << 32 | j : j << 32 | i;
+        uint64_t i, j;
+        public_ids(c, c->st_arr[k].key, &i, &j);
+        c->st_arr[k].key = i << 32 | j;
     }
     int id_bits = id_bits_of(c);
     sp_cooc_entry *sorted = sp_cooc_radix_sort(c->st_arr, c->st_alt, c->st_len, id_bits);
@@ -59,11 +67,10 @@ static int pack_store(sp_cooc *c, int id_bits, int cbits)
     uint64_t *w = (uint64_t *)(void *)c->st_alt, limit = (uint64_t)1 << cbits;
     if (c->pack_limit && c->pack_limit < limit) limit = c->pack_limit;
     for (size_t k = 0; k < c->st_len; k++) {
-        uint64_t key = c->st_arr[k].key, count = (uint64_t)c->st_arr[k].val;
-        uint64_t i = (uint64_t)c->inv[key & 0xffffffffu], j = (uint64_t)c->inv[key >> 32];
+        uint64_t count = (uint64_t)c->st_arr[k].val, i, j;
         if (count >= limit) return 0;
-        uint64_t pub = i < j ? i << id_bits | j : j << id_bits | i;
-        w[k] = pub << cbits | count;
+        public_ids(c, c->st_arr[k].key, &i, &j);
+        w[k] = (i << id_bits | j) << cbits | count;
     }
     return 1;
 }
