@@ -20,6 +20,9 @@ expect_exit 0 "cooc spilling (--memory 1)" cooc "$slice" -o "$tmp/spill.mtx" --m
 check "runs were spilled" grep -qv '"spills": 0,' "$tmp/out"
 expect_exit 0 "cooc in memory" cooc "$slice" -o "$tmp/mem.mtx" --min-count 0 --memory 64
 check "spilled and in-memory matrices are identical" cmp -s <(grep -v '^%' "$tmp/spill.mtx") <(grep -v '^%' "$tmp/mem.mtx")
+check "a budget the ids leave room in: no warning" bash -c "! grep -q warning '$tmp/err'"
+expect_exit 0 "cooc 1,000,039 ids in --memory 1" cooc "$slice" -o "$tmp/hb.mtx" --hash-buckets 1000000 --memory 1
+check "warns that the ids fill --memory" grep -q "warning: --memory 1 MiB is nearly all taken by the accumulator's arrays for 1000039 ids" "$tmp/err"
 expect_exit 0 "cooc --json" cooc "$planted" -o "$tmp/planted.mtx" --min-count 5 --json
 for key in n nnz rows bad_lines spills seconds; do check "cooc json key $key" grep -q "\"$key\":" "$tmp/out"; done
 check "cooc n = 143" grep -q '"n": 143,' "$tmp/out"

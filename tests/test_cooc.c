@@ -695,6 +695,42 @@ static void test_argument_errors(void **state)
     sp_cooc_free(c1);
 }
 
+/* A budget the arrays sized by n fill (200,000 ids, about 7 MiB, against
+ * 1 MiB): the pairs still get a quarter of it, so the runs are thousands of
+ * entries long, not a few dozen; the result is the default build's. */
+static void test_small_budget(void **state)
+{
+    (void)state;
+    const int n = 200000, rows = 4000;
+    sp_cooc *c[2];
+    sp_cooc_options o[2];
+    for (int b = 0; b < 2; b++) {
+        sp_cooc_options_default(&o[b]);
+        if (b == 1) o[b].memory_bytes = 1 << 20;
+        assert_int_equal(sp_cooc_new(&c[b], n, &o[b]), SP_OK);
+    }
+    sp_rng rng;
+    sp_rng_seed(&rng, 11);
+    for (int r = 0; r < rows; r++) {
+        int ids[20];
+        for (int t = 0; t < 20; t++) ids[t] = (int)sp_rng_below(&rng, 3000) * 61;
+        for (int b = 0; b < 2; b++) assert_int_equal(sp_cooc_add(c[b], ids, NULL, 20), SP_OK);
+    }
+    sp_csr A[2];
+    for (int b = 0; b < 2; b++) assert_int_equal(sp_cooc_finish(c[b], &A[b]), SP_OK);
+    sp_cooc_stats big = sp_cooc_get_stats(c[0]), small = sp_cooc_get_stats(c[1]);
+    assert_int_equal(big.memory_bytes, (int64_t)o[0].memory_bytes);
+    assert_int_equal(big.spills, 0);
+    assert_true(small.memory_bytes > (int64_t)n * 30 + (int64_t)o[1].memory_bytes / 4);
+    assert_true(small.spills >= 10);
+    assert_true(small.spills * 2000 < A[1].nnz); /* a store of 64 entries: about nnz / 100 */
+    assert_true(csr_identical(&A[0], &A[1]));
+    for (int b = 0; b < 2; b++) {
+        sp_cooc_free(c[b]);
+        sp_csr_uninit(&A[b]);
+    }
+}
+
 /* Row blocks (one per MPI rank) stacked give the full matrix, also with
  * spilling and ppmi; sym is refused for a block. */
 static void test_row_blocks(void **state)
@@ -771,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_radix_sort_words),
         cmocka_unit_test(test_run_codec),
         cmocka_unit_test(test_spilling_identical),
+        cmocka_unit_test(test_small_budget),
         cmocka_unit_test(test_gzip_plain_identical),
         cmocka_unit_test(test_normalizations),
         cmocka_unit_test(test_random_rows),

@@ -230,6 +230,9 @@ typedef struct sp_cooc_stats {
     int64_t spilled_entries;
     int64_t run_merges;    /* times the runs were merged into one (bounded fan-in) */
     int64_t nnz;           /* entries of the output (after finish) */
+    int64_t memory_bytes;  /* the accumulator's planned bytes: at most the budget, unless
+                            * its arrays sized by n (about 35 bytes an id) leave less than
+                            * a quarter of it to the pairs (then that quarter on top) */
 } sp_cooc_stats;
 
 typedef struct sp_cooc sp_cooc;

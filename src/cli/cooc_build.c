@@ -87,6 +87,21 @@ static int accumulate_pass(const char *path, const sp_criteo_options *ro, const 
     return rc;
 }
 
+/* A --memory that the arrays sized by the vocabulary nearly fill: the
+ * accumulator takes more (a quarter of the budget for its pairs) and spills
+ * often; say so before the long pass. */
+static void warn_small_budget(const char *cmd, const sp_cooc *acc, const sp_cooc_options *co,
+                              int n)
+{
+    int64_t planned = sp_cooc_get_stats(acc).memory_bytes;
+    if (planned <= (int64_t)co->memory_bytes) return;
+    fprintf(stderr,
+            "spartan %s: warning: --memory %zu MiB is nearly all taken by the accumulator's "
+            "arrays for %d ids (about 35 bytes an id); it takes %.1f MiB and spills runs "
+            "often: a larger --memory is faster\n",
+            cmd, co->memory_bytes >> 20, n, (double)planned / (1 << 20));
+}
+
 int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
                          const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
                          sp_cooc_build_info *info)
@@ -95,6 +110,7 @@ int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_opti
     sp_criteo_reader *r = NULL;
     double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
     int rc = sp_cooc_new(&acc, sp_vocab_n_ids(v), co);
+    if (rc == SP_OK) warn_small_budget(cmd, acc, co, sp_vocab_n_ids(v));
     if (rc == SP_OK) rc = accumulate_pass(path, ro, v, info->map_flags, acc, &r);
     double t1 = sp_time_now(), c1 = sp_cli_cpu_seconds();
     if (rc == SP_OK) rc = sp_cooc_finish(acc, C);

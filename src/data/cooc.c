@@ -48,13 +48,20 @@ static int check_options(int n, const sp_cooc_options *o)
     return SP_OK;
 }
 
-/* Hash table limits from what the budget leaves after diag and triangle. */
+/* Store and hash table from what the budget leaves after diag, dense rows,
+ * chunk and hot block; at least a quarter of the budget. (The arrays sized
+ * by n, about 35 bytes an id, can take the whole budget of a small
+ * --memory: a store of a few entries would then spill a run every few
+ * pairs. The floor costs a quarter of the budget above it instead, and
+ * st.memory_bytes says so.) */
 static int table_init(sp_cooc *c)
 {
     size_t used = (size_t)c->n * sizeof(double) + (size_t)(c->h * c->n) * cell_bytes(&c->opt) +
                   (size_t)(c->h * c->touched_words) * sizeof(uint64_t) +
                   sp_cooc_chunk_bytes(c->n, &c->opt) + sp_cooc_hot_bytes(c->n, &c->opt);
     size_t left = c->opt.memory_bytes > used ? c->opt.memory_bytes - used : 0;
+    if (left < c->opt.memory_bytes / 4) left = c->opt.memory_bytes / 4;
+    c->st.memory_bytes = (int64_t)(used + left);
     int rc = sp_cooc_store_init(c, left - left / 8);
     if (rc < 0) return rc;
     left /= 8; /* the table only takes flushed counts and hash-only rows */
