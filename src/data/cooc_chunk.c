@@ -11,11 +11,12 @@
 #include "data/cooc_internal.h"
 
 /* Bytes per buffered entry: ids, row_start, srow, rlen, rhot, occ (16),
- * and when weighted w, sw and the dense weights (SP_COOC_WDENSE_MAX floats
- * per row, rows of 8 ids or more: 8 bytes per entry at most). */
+ * and the dense ids' share (rows of SP_COOC_DENSE_MIN_ROW ids or more on
+ * average): count mode a row's lacking mask, 1 byte per entry at most;
+ * weighted w, sw and SP_COOC_WDENSE_MAX floats per row, 8 bytes at most. */
 static size_t entry_bytes(const sp_cooc_options *o)
 {
-    return 5 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? 2 * sizeof(float) + 8 : 0);
+    return 5 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? 2 * sizeof(float) + 8 : 1);
 }
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)

@@ -58,6 +58,7 @@ int sp_cooc_dense_choose(sp_cooc *c)
     ch->nd = 0;
     int rc, nc = 0, max = SP_COOC_DENSE_MAX;
     if (c->hot32) {
+        if ((int64_t)ch->used < (int64_t)SP_COOC_DENSE_MIN_ROW * ch->rows) return SP_OK;
         rc = absent_room(ch);
     } else { /* weighted: 1 room made, 0 rows too short (no dense ids), < 0 error */
         rc = sp_cooc_wdense_room(c);

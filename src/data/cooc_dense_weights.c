@@ -17,8 +17,6 @@
 #include "data/cooc_internal.h"
 
 #define WD SP_COOC_WDENSE_MAX
-/* Rows shorter than this on average get no dense ids (a vector costs 64 bytes a row). */
-#define MIN_ROW_IDS 8
 
 int sp_cooc_wdense_alloc(sp_cooc *c)
 {
@@ -29,7 +27,7 @@ int sp_cooc_wdense_alloc(sp_cooc *c)
 int sp_cooc_wdense_room(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
-    if ((int64_t)ch->used < (int64_t)MIN_ROW_IDS * ch->rows) return 0;
+    if ((int64_t)ch->used < (int64_t)SP_COOC_DENSE_MIN_ROW * ch->rows) return 0;
     if (ch->rows > ch->dw_cap) { /* one cache line a row: one miss (and prefetch) per vector */
         size_t bytes = (size_t)ch->rows * WD * sizeof(float);
         float *d = aligned_alloc(64, bytes);

@@ -23,6 +23,10 @@ typedef struct sp_cooc_entry {
 #define SP_COOC_AHEAD 8  /* occurrences prefetched ahead in the column pass */
 #define SP_COOC_DENSE_MAX 64 /* dense ids per chunk (a row's lacking ones in a uint64) */
 #define SP_COOC_WDENSE_MAX 16 /* weighted: dense ids per chunk (a row's weights in one line) */
+/* Chunks whose rows hold fewer ids than this on average get no dense ids: a
+ * row's mask (8 bytes) or weight vector (64) then costs at most 1 or 8 bytes
+ * an entry, which the chunk's budget counts. */
+#define SP_COOC_DENSE_MIN_ROW 8
 
 /* A cold occurrence: its row's start in srow and sw, its position there,
  * and the dense ids the row lacks (count mode) or, weighted, the row's
