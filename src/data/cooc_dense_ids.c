@@ -56,15 +56,9 @@ int sp_cooc_dense_choose(sp_cooc *c)
     sp_cooc_chunk *ch = &c->ch;
     for (int i = 0; i < ch->nd; i++) ch->dpos[ch->dlist[i]] = -1;
     ch->nd = 0;
-    int rc, nc = 0, max = SP_COOC_DENSE_MAX;
-    if (c->hot32) {
-        if ((int64_t)ch->used < (int64_t)SP_COOC_DENSE_MIN_ROW * ch->rows) return SP_OK;
-        rc = absent_room(ch);
-    } else { /* weighted: 1 room made, 0 rows too short (no dense ids), < 0 error */
-        rc = sp_cooc_wdense_room(c);
-        if (rc == 0) return SP_OK;
-        max = SP_COOC_WDENSE_MAX;
-    }
+    if ((int64_t)ch->used < (int64_t)SP_COOC_DENSE_MIN_ROW * ch->rows) return SP_OK; /* short rows */
+    int nc = 0, max = c->hot32 ? SP_COOC_DENSE_MAX : SP_COOC_WDENSE_MAX;
+    int rc = c->hot32 ? absent_room(ch) : sp_cooc_wdense_room(c);
     if (rc < 0) return rc;
     int *cand = ch->list; /* n >= H ints of scratch, free until the column pass */
     for (int x = 0; x < c->H; x++)

@@ -27,7 +27,6 @@ int sp_cooc_wdense_alloc(sp_cooc *c)
 int sp_cooc_wdense_room(sp_cooc *c)
 {
     sp_cooc_chunk *ch = &c->ch;
-    if ((int64_t)ch->used < (int64_t)SP_COOC_DENSE_MIN_ROW * ch->rows) return 0;
     if (ch->rows > ch->dw_cap) { /* one cache line a row: one miss (and prefetch) per vector */
         size_t bytes = (size_t)ch->rows * WD * sizeof(float);
         float *d = aligned_alloc(64, bytes);
@@ -36,7 +35,7 @@ int sp_cooc_wdense_room(sp_cooc *c)
         ch->dw = d;
         ch->dw_cap = ch->rows;
     }
-    return 1;
+    return SP_OK;
 }
 
 /* Row vector v: its pairs among the dense ids, and with the row's hot ids s[0..m). */

@@ -30,7 +30,7 @@ typedef struct assemble {
     int next_diag;          /* rows below have had their diagonal placed */
     int lo, hi;             /* rows kept */
     int64_t *cursor;        /* hi - lo: counts (pass 0), write positions (pass 1) */
-    double *rowsum;         /* hi - lo: row sums of the raw output (sym only: all rows) */
+    double *rowsum;         /* hi - lo: row sums of the raw output (sym only, all rows; else NULL) */
     int sym;                /* sym normalization: rowsum needed */
     sp_csr *C;
     pending_put ring[FILL_RING];
@@ -179,8 +179,8 @@ int sp_cooc_finish(sp_cooc *c, sp_csr *C)
     assemble a = {.c = c, .C = C, .lo = c->lo, .hi = c->hi,
                   .sym = c->opt.normalize == SP_COOC_NORM_SYM};
     a.cursor = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.cursor);
-    a.rowsum = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.rowsum);
-    rc = (a.cursor && a.rowsum) ? two_passes(c, entries, &a) : SP_ENOMEM;
+    if (a.sym) a.rowsum = sp_calloc((size_t)(c->hi - c->lo) + 1, sizeof *a.rowsum);
+    rc = (a.cursor && (a.rowsum || !a.sym)) ? two_passes(c, entries, &a) : SP_ENOMEM;
     free(a.cursor);
     free(a.rowsum);
     if (rc < 0) sp_csr_uninit(C);

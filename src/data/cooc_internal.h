@@ -200,8 +200,9 @@ int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out);
 void sp_cooc_dense_hot_pairs(sp_cooc *c);
 
 /* Weighted mode, the same ids kept as a weight vector per row
- * (cooc_dense_weights.c): arrays; room for the chunk's rows (0 when its
- * rows are too short to be worth it); take them out of sorted row r (ids
+ * (cooc_dense_weights.c): arrays; room for the chunk's rows' vectors
+ * (sp_cooc_dense_choose calls it only for rows of SP_COOC_DENSE_MIN_ROW
+ * ids or more on average); take them out of sorted row r (ids
  * s, weights w), adding their diagonal and their pairs within the row;
  * fold the chunk's sums into the hot block at its end. The column pass
  * adds w_b times each occurrence's row vector (sp_cooc_wdense_row). */

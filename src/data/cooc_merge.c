@@ -106,15 +106,10 @@ static int hot_next(const sp_cooc *c, source *s)
     return 0;
 }
 
-static int run_next(source *s)
-{
-    return sp_cooc_run_next(&s->run, &s->key, &s->val);
-}
-
 static int source_next(const sp_cooc *c, source *s)
 {
     if (s->kind == 0) return dense_next(c, s);
-    if (s->kind == 2) return run_next(s);
+    if (s->kind == 2) return sp_cooc_run_next(&s->run, &s->key, &s->val);
     if (s->kind == 3) return hot_next(c, s);
     if (s->pos >= s->len) return 0;
     s->key = s->arr[s->pos].key;

@@ -51,6 +51,23 @@ int sp_vocab_counter_new(sp_vocab_counter **out, int count_categories)
     return SP_OK;
 }
 
+/* The key of a row's categorical field f. */
+static inline uint64_t row_key(const sp_criteo_row *row, int f)
+{
+    return sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
+}
+
+/* A row's categorical keys and their home slots in m, every first probe
+ * prefetched at once (the caller probes them next, in the same order). */
+static void row_probes(const sp_u64_map *m, const sp_criteo_row *row, uint64_t *key, size_t *home)
+{
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) {
+        key[f] = row_key(row, f);
+        home[f] = sp_u64_map_home(m, key[f]);
+        __builtin_prefetch(&m->slots[home[f]]);
+    }
+}
+
 void sp_vocab_counter_add(sp_vocab_counter *c, const sp_criteo_row *row)
 {
     c->rows++;
@@ -65,11 +82,7 @@ void sp_vocab_counter_add(sp_vocab_counter *c, const sp_criteo_row *row)
     }
     uint64_t key[SP_CRITEO_CAT_FIELDS];
     size_t home[SP_CRITEO_CAT_FIELDS];
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every first probe in flight at once */
-        key[f] = sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
-        home[f] = sp_u64_map_home(m, key[f]);
-        __builtin_prefetch(&m->slots[home[f]], 1);
-    }
+    row_probes(m, row, key, home);
     for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) (*sp_u64_map_slot_from(m, key[f], home[f]))++;
 }
 
@@ -229,19 +242,14 @@ int sp_vocab_lookup(const sp_vocab *v, int field, uint32_t value, int present)
 
 void sp_vocab_lookup_row(const sp_vocab *v, const sp_criteo_row *row, int *ids)
 {
-    uint64_t key[SP_CRITEO_CAT_FIELDS];
-    size_t home[SP_CRITEO_CAT_FIELDS];
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
-        key[f] = sp_cat_key(f, row->cats[f], row->cat_present >> f & 1u);
     if (v->opt.hash_buckets > 0) {
-        for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) ids[f] = bucket_id(v, key[f]);
+        for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) ids[f] = bucket_id(v, row_key(row, f));
         return;
     }
     const sp_u64_map *m = &v->index;
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) { /* every first probe in flight at once */
-        home[f] = sp_u64_map_home(m, key[f]);
-        __builtin_prefetch(&m->slots[home[f]]);
-    }
+    uint64_t key[SP_CRITEO_CAT_FIELDS];
+    size_t home[SP_CRITEO_CAT_FIELDS];
+    row_probes(m, row, key, home);
     for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++)
         ids[f] = index_id(f, sp_u64_map_get_from(m, key[f], home[f], -1));
 }
