@@ -68,7 +68,7 @@ typedef enum sp_criteo_format {
 typedef struct sp_criteo_options {
     sp_criteo_format format;
     int skip_bad;       /* 0 (default): a malformed line is fatal (SP_EFORMAT); 1: skip, count */
-    size_t chunk_bytes; /* read buffer size; 0 = 1 MiB. Memory does not grow with the file. */
+    size_t chunk_bytes; /* read buffer size; 0 = 256 KiB. Memory does not grow with the file. */
 } sp_criteo_options;
 
 /* One parsed line. Missing fields read as 0 with their present bit clear. */
@@ -108,7 +108,7 @@ const char *sp_criteo_field_name(int field);
 
 typedef struct sp_libsvm_options {
     int skip_bad;       /* as in sp_criteo_options */
-    size_t chunk_bytes; /* 0 = 1 MiB */
+    size_t chunk_bytes; /* 0 = 256 KiB */
 } sp_libsvm_options;
 
 typedef struct sp_libsvm_row {
@@ -183,7 +183,8 @@ int sp_vocab_load(const char *path, sp_vocab **v);
 #define SP_MAP_NO_INTS 2u           /* leave out all 13 integer fields */
 
 /* Map one row: ids[k], weights[k] for k < returned count (39 with flags 0),
- * integer fields first (I1..I13), then C1..C26. Categorical weight 1. */
+ * integer fields first (I1..I13), then C1..C26. Categorical weight 1.
+ * weights may be NULL: the ids alone (what a count-mode sp_cooc_add needs). */
 int sp_feature_map(const sp_vocab *v, const sp_criteo_row *row, unsigned flags, int *ids,
                    float *weights);
 /* n rows, flags 0: ids and weights are (n x 39) row-major. */

@@ -69,16 +69,16 @@ static int vocab_without_pass(const sp_cooc_args *a, const sp_vocab_options *vo,
 
 /* Pass 2: map every row and accumulate its pairs. */
 static int accumulate_pass(const char *path, const sp_criteo_options *ro, const sp_vocab *v,
-                           unsigned flags, sp_cooc *acc, sp_criteo_reader **rp)
+                           unsigned flags, int weighted, sp_cooc *acc, sp_criteo_reader **rp)
 {
     sp_progress bar;
     sp_progress_init(&bar, "cooc: accumulating", file_bytes(path));
     int rc = sp_criteo_reader_open(rp, path, ro), ids[SP_CRITEO_FIELDS];
-    float w[SP_CRITEO_FIELDS];
+    float w[SP_CRITEO_FIELDS], *wp = weighted ? w : NULL; /* counts need no weights */
     sp_criteo_row row;
     while (rc == SP_OK && (rc = sp_criteo_reader_next(*rp, &row)) == 1) {
-        int k = sp_feature_map(v, &row, flags, ids, w);
-        rc = sp_cooc_add(acc, ids, w, k);
+        int k = sp_feature_map(v, &row, flags, ids, wp);
+        rc = sp_cooc_add(acc, ids, wp, k);
         if (sp_criteo_reader_rows(*rp) % PROGRESS_EVERY == 0)
             sp_progress_update(&bar, (double)sp_criteo_reader_offset(*rp), NULL);
     }
@@ -111,7 +111,7 @@ int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_opti
     double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
     int rc = sp_cooc_new(&acc, sp_vocab_n_ids(v), co);
     if (rc == SP_OK) warn_small_budget(cmd, acc, co, sp_vocab_n_ids(v));
-    if (rc == SP_OK) rc = accumulate_pass(path, ro, v, info->map_flags, acc, &r);
+    if (rc == SP_OK) rc = accumulate_pass(path, ro, v, info->map_flags, co->weighted, acc, &r);
     double t1 = sp_time_now(), c1 = sp_cli_cpu_seconds();
     if (rc == SP_OK) rc = sp_cooc_finish(acc, C);
     info->build_seconds = t1 - t0;

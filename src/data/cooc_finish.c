@@ -199,10 +199,10 @@ int sp_cooc_from_file(const char *path, const sp_criteo_options *ropt, const sp_
     if (rc == SP_OK) rc = sp_cooc_new(&c, sp_vocab_n_ids(v), opt);
     sp_criteo_row row;
     int ids[SP_CRITEO_FIELDS];
-    float w[SP_CRITEO_FIELDS];
+    float w[SP_CRITEO_FIELDS], *wp = opt && opt->weighted ? w : NULL; /* counts need no weights */
     while (rc == SP_OK && (rc = sp_criteo_reader_next(r, &row)) == 1) {
-        int k = sp_feature_map(v, &row, flags, ids, w);
-        rc = sp_cooc_add(c, ids, w, k);
+        int k = sp_feature_map(v, &row, flags, ids, wp);
+        rc = sp_cooc_add(c, ids, wp, k);
     }
     if (rc == 0) rc = sp_cooc_finish(c, C);
     if (stats && c) *stats = sp_cooc_get_stats(c);

