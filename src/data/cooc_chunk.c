@@ -10,13 +10,13 @@
 #include <string.h>
 #include "data/cooc_internal.h"
 
-/* Bytes per buffered entry: ids, row_start, srow, rlen, rhot, occ (16),
- * and the dense ids' share (rows of SP_COOC_DENSE_MIN_ROW ids or more on
- * average): count mode a row's lacking mask, 1 byte per entry at most;
- * weighted w, sw and SP_COOC_WDENSE_MAX floats per row, 8 bytes at most. */
+/* Bytes per buffered entry: ids (sorted in place), row_start, rlen, rhot,
+ * occ (16), and the dense ids' share (rows of SP_COOC_DENSE_MIN_ROW ids or
+ * more on average): count mode a row's lacking mask, 1 byte per entry at
+ * most; weighted w and SP_COOC_WDENSE_MAX floats per row, 8 bytes at most. */
 static size_t entry_bytes(const sp_cooc_options *o)
 {
-    return 5 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? 2 * sizeof(float) + 8 : 1);
+    return 4 * sizeof(int) + sizeof(sp_cooc_occ) + (o->weighted ? sizeof(float) + 8 : 1);
 }
 #define CHUNK_MIN 64
 #define CHUNK_MAX (1 << 22)
@@ -25,8 +25,9 @@ static size_t entry_bytes(const sp_cooc_options *o)
  * times (fewer column dumps and store merges). Weighted sums depend on the
  * chunk boundaries (each chunk's sum is added to the total): since 2026-12
  * a weighted chunk holds 1.6x the entries it did (about 1.1x faster
- * weighted accumulation on the Criteo sample repeated), so weighted values
- * differ from earlier builds in the last bits. */
+ * weighted accumulation on the Criteo sample repeated), and 1.18x more
+ * since rows are sorted in place, so weighted values differ from earlier
+ * builds in the last bits. */
 static int chunk_entries(const sp_cooc_options *o)
 {
     size_t e = o->memory_bytes / 4 / entry_bytes(o);
@@ -41,11 +42,13 @@ size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o)
 }
 
 /* (Re)allocate the entry arrays for cap entries; contents of ids, w and
- * row_start kept. Weights (w, sw) only when weighted. */
+ * row_start kept. Weights (w) only when weighted. Rows are sorted in place:
+ * srow is ids and sw is w (a row's sorted ids never pass its unread input,
+ * and the row is still in cache when sorted on arrival). */
 static int entries_alloc(sp_cooc_chunk *ch, int cap, int weighted)
 {
-    int **ints[] = {&ch->ids, &ch->row_start, &ch->srow, &ch->rlen, &ch->rhot};
-    float **floats[] = {&ch->w, &ch->sw};
+    int **ints[] = {&ch->ids, &ch->row_start, &ch->rlen, &ch->rhot};
+    float **floats[] = {&ch->w};
     size_t slots = (size_t)cap + 1;
     for (size_t t = 0; t < sizeof ints / sizeof ints[0]; t++) {
         int *p = sp_realloc(*ints[t], slots * sizeof(int));
@@ -60,6 +63,8 @@ static int entries_alloc(sp_cooc_chunk *ch, int cap, int weighted)
     sp_cooc_occ *o = sp_realloc(ch->occ, slots * sizeof *o);
     if (!o) return SP_ENOMEM;
     ch->occ = o;
+    ch->srow = ch->ids;
+    ch->sw = ch->w;
     ch->cap = cap;
     return SP_OK;
 }
@@ -89,10 +94,9 @@ int sp_cooc_chunk_grow(sp_cooc *c, int entries)
 
 void sp_cooc_chunk_uninit(sp_cooc_chunk *ch)
 {
-    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ, ch->hw,
-                   ch->srow, ch->sw, ch->rlen, ch->colptr, ch->acc32, ch->acc,
-                   ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt, ch->dpos, ch->mh, ch->absent,
-                   ch->dw, ch->hx};
+    void *all[] = {ch->ids, ch->w, ch->row_start, ch->occ, ch->hw, ch->rlen, ch->colptr,
+                   ch->acc32, ch->acc, ch->mark, ch->list, ch->hbits, ch->rhot, ch->hcnt,
+                   ch->dpos, ch->mh, ch->absent, ch->dw, ch->hx};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
     memset(ch, 0, sizeof *ch);
 }

@@ -54,8 +54,8 @@ typedef struct sp_cooc_chunk {
     int rows, used, cap;  /* rows and entries buffered; capacity in entries */
     int sorted;           /* rows [0, sorted) already sorted (srow, rlen, rhot) */
     sp_cooc_occ *occ;     /* cold occurrences, grouped by id */
-    int *srow;            /* sorted distinct ids of each row (row_start offsets) */
-    float *sw;            /* their summed weights (weighted mode only) */
+    int *srow;            /* sorted distinct ids of each row (row_start offsets): ids, sorted in place */
+    float *sw;            /* their summed weights (weighted mode only): w, in place */
     int *rlen;            /* distinct ids per row */
     int *colptr;          /* n + 2: occurrences of id a are [colptr[a], colptr[a + 1]) */
     int hi;               /* ids >= hi have none in this chunk; colptr is 0 above hi + 1 */
