@@ -47,6 +47,61 @@ expect_exit 2 "cooc matrix input" cooc "$tmp/planted.mtx" -o "$tmp/x"
 expect_exit 2 "cooc missing file" cooc "$tmp/none.tsv" -o "$tmp/x"
 expect_exit 0 "cooc --help" cooc --help
 
+# ---- cooc --input-format libsvm: ids as written, against a count by awk ----
+svm="$tmp/tiny_dup.svm" # the reader test's file, and a row that repeats ids
+# Brute force: every pair of distinct ids in a row (diagonal included), as
+# "i+1 j+1 value" with i >= j; values summed as w_i w_j (duplicates in a row
+# summed first), or rows counted.
+brute_svm() { # brute_svm FILE counts|weighted
+    awk -v mode="$2" '
+    { sub(/#.*/, "") }
+    NF == 0 { next }
+    { delete w; n = 0
+      for (t = 2; t <= NF; t++) { split($t, p, ":"); if (!(p[1] in w)) ids[++n] = p[1]; w[p[1]] += p[2] }
+      for (a = 1; a <= n; a++) for (b = 1; b <= n; b++) {
+          i = ids[a] + 0; j = ids[b] + 0
+          if (i < j) continue
+          c[(i + 1) " " (j + 1)] += (mode == "counts") ? 1 : w[ids[a]] * w[ids[b]] } }
+    END { for (k in c) if (c[k] != 0) print k, c[k] }' "$1" | sort -k1,1n -k2,2n
+}
+same_entries() { # same_entries MTX EXPECTED: the same (i, j) and values to 1e-12 relative
+    awk 'NR == FNR { want[$1 " " $2] = $3; next }
+         /^%/ || !seen++ { next }
+         { k = $1 " " $2; if (!(k in want)) exit 1
+           d = $3 - want[k]; if (d < 0) d = -d; m = want[k] < 0 ? -want[k] : want[k]
+           if (d > 1e-12 * m) exit 1; got++ }
+         END { exit got == length(want) ? 0 : 1 }' "$2" "$1"
+}
+{ cat "$data/criteo/tiny.svm"; printf '1 4:2 9:1 4:0.5 0:3\n'; } >"$svm"
+brute_svm "$svm" counts >"$tmp/svm_counts.txt"
+brute_svm "$svm" weighted >"$tmp/svm_weighted.txt"
+expect_exit 0 "cooc libsvm counts" cooc "$svm" --input-format libsvm --diagonal -o "$tmp/svm.mtx"
+check "libsvm counts equal a count by awk, entry by entry" same_entries "$tmp/svm.mtx" "$tmp/svm_counts.txt"
+check "libsvm order is the largest id + 1" grep -q "^13 13 " "$tmp/svm.mtx"
+expect_exit 0 "cooc libsvm weighted" cooc "$svm" --input-format libsvm --diagonal --weighted -o "$tmp/svmw.mtx"
+check "libsvm weighted sums equal awk's, entry by entry" same_entries "$tmp/svmw.mtx" "$tmp/svm_weighted.txt"
+gzip -c "$svm" >"$tmp/tiny.svm.gz"
+expect_exit 0 "cooc libsvm gzip" cooc "$tmp/tiny.svm.gz" --input-format libsvm --diagonal -o "$tmp/svmgz.mtx"
+check "libsvm plain and gzip give the same matrix" cmp -s <(grep -v '^%' "$tmp/svm.mtx") <(grep -v '^%' "$tmp/svmgz.mtx")
+expect_exit 2 "cooc libsvm malformed pair" cooc "$data/criteo/bad.svm" --input-format libsvm -o "$tmp/x.mtx"
+check "libsvm message names file:line and token" grep -q "bad.svm:2: '3:x' is not an id:value pair" "$tmp/err"
+expect_exit 0 "cooc libsvm --skip-bad" cooc "$data/criteo/bad.svm" --input-format libsvm --skip-bad -o "$tmp/x.mtx"
+check "libsvm skipped count reported" grep -q "skipped 1 malformed" "$tmp/err"
+expect_exit 2 "cooc libsvm with --min-count" cooc "$svm" --input-format libsvm --min-count 5 -o "$tmp/x.mtx"
+check "says --min-count makes Criteo ids" grep -q -- "--min-count makes Criteo ids" "$tmp/err"
+expect_exit 2 "cooc libsvm with --hash-buckets" cooc "$svm" --input-format libsvm --hash-buckets 9 -o "$tmp/x.mtx"
+printf '1\n0\n' >"$tmp/noids.svm"
+expect_exit 2 "cooc libsvm without any pair" cooc "$tmp/noids.svm" --input-format libsvm -o "$tmp/x.mtx"
+check "says there is no id:value pair" grep -q "no id:value pair in 2 row(s)" "$tmp/err"
+expect_exit 2 "cooc bad --input-format" cooc "$svm" --input-format svm -o "$tmp/x.mtx"
+expect_exit 0 "embdim planted libsvm" embdim "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
+    --candidates 2,3,4,5,6,8 --json
+check "libsvm planted log: recommends 4" grep -q '"recommended": 4,' "$tmp/out"
+check "libsvm planted log: n = 1405" grep -q '"n": 1405,' "$tmp/out"
+expect_exit 2 "embdim --train on a libsvm log" embdim "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
+    --candidates 4 --train --epochs 1
+check "says --train needs Criteo rows" grep -q "train trains Wide & Deep on Criteo rows" "$tmp/err"
+
 # ---- embdim: planted k = 4 ----
 expect_exit 0 "embdim planted json" embdim "$planted" --min-count 5 --candidates 2,3,4,5,6,8 --json \
     --plot "$tmp/conv.svg"

@@ -2,7 +2,7 @@
 # cli_mpi_embdim.sh: end-to-end test of `mpirun -np P spartan embdim` (issue 5):
 # at P = 1..4 the recommended k, convergence, restarts and every converged
 # eigenvalue (1e-10 relative) equal the serial run's, on a click log (raw
-# counts, --normalize sym and ppmi, --weighted) and on Matrix Market and
+# counts, --normalize sym and ppmi, --weighted; Criteo and libsvm) and on Matrix Market and
 # binary CSR files; output printed once (rank 0); bad input fails on every
 # rank with exit 2 and one message, never a hang. Skipped (exit 77, reported by CTest as skipped) only when
 # spartan was built without MPI.
@@ -76,6 +76,10 @@ compare_runs "criteo slice, sym" "$slice" --min-count 5 --normalize sym --candid
 compare_runs "criteo slice, ppmi weighted, spilling" "$slice" --min-count 5 --normalize ppmi --weighted \
     --memory 1 --candidates 4,8
 compare_runs "criteo slice, hash buckets" "$slice" --hash-buckets 500 --dense log --candidates 4,8
+compare_runs "planted libsvm log" "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
+    --candidates 2,3,4,5,6,8
+compare_runs "planted libsvm log, weighted, sym" "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
+    --weighted --normalize sym --candidates 4,8
 compare_runs "planted mtx" "$tmp/planted.mtx" --candidates 2,3,4,5,6,8
 compare_runs "slice binary csr" "$tmp/slice.csr" --candidates 4,8,16
 
@@ -100,6 +104,7 @@ expect_usage() { # expect_usage WHAT PATTERN ARGS...
 }
 expect_usage "malformed log" "bad_hex.tsv:" "$data/criteo/bad_hex.tsv" --min-count 0 --candidates 1
 expect_usage "missing file" "cannot open" "$tmp/none.mtx"
+expect_usage "malformed libsvm log" "bad.svm:2:" "$data/criteo/bad.svm" --input-format libsvm --candidates 1
 expect_usage "all candidates too large" "every candidate exceeds n - 2 = 141" "$tmp/planted.mtx" --candidates 142
 expect_usage "log option on a matrix" "applies to click logs" "$tmp/planted.mtx" --min-count 5
 printf '%%%%MatrixMarket matrix coordinate real general\n3 3 2\n1 2 1.0\n3 3 1.0\n' >"$tmp/ns.mtx"

@@ -127,6 +127,7 @@ int sp_libsvm_reader_rewind(sp_libsvm_reader *r);
 int64_t sp_libsvm_reader_bad_lines(const sp_libsvm_reader *r);
 const char *sp_libsvm_reader_first_bad(const sp_libsvm_reader *r);
 int sp_libsvm_reader_max_id(const sp_libsvm_reader *r); /* largest id seen so far, -1 if none */
+int64_t sp_libsvm_reader_offset(const sp_libsvm_reader *r); /* compressed bytes read (progress) */
 void sp_libsvm_reader_close(sp_libsvm_reader *r);
 
 /* ==== vocabulary and feature mapping ==================================== */

@@ -32,7 +32,8 @@ static void print_help(FILE *out)
     fprintf(out,
             "\nexamples:\n"
             "  spartan cooc tests/data/criteo/criteo_train_2000.txt.gz -o cooc.mtx --min-count 5\n"
-            "  spartan cooc train.txt.gz -o cooc.csr --format csr --hash-buckets 200000 --dense log\n\n"
+            "  spartan cooc train.txt.gz -o cooc.csr --format csr --hash-buckets 200000 --dense log\n"
+            "  spartan cooc tests/data/advisor/planted_k4.svm.gz --input-format libsvm -o cooc.mtx\n\n"
             "exit status: 0 written, 2 bad usage or bad input (e.g. a malformed line without\n"
             "             --skip-bad: the message names file, line and field)\n");
 }
@@ -79,13 +80,17 @@ static int parse_args(int argc, char **argv, cooc_cli *a)
 static int write_matrix(const cooc_cli *a, const sp_csr *C, const sp_cooc_build_info *info)
 {
     if (!strcmp(a->format, "csr")) return sp_csr_binary_write(a->out, C, 1);
-    char comment[512];
+    char comment[512], ids[160];
+    if (sp_cooc_args_libsvm(&a->c))
+        snprintf(ids, sizeof ids, "libsvm ids as written");
+    else
+        snprintf(ids, sizeof ids, "min-count %ld, hash-buckets %ld, ints %s", a->c.min_count,
+                 a->c.hash_buckets, a->c.ints ? a->c.ints : "present");
     snprintf(comment, sizeof comment,
-             "feature co-occurrence matrix from spartan cooc %s\nrows %lld, ids %d, min-count %ld, "
-             "hash-buckets %ld, %s, diagonal %s, normalize %s, ints %s", a->data,
-             (long long)info->rows, info->n, a->c.min_count, a->c.hash_buckets,
+             "feature co-occurrence matrix from spartan cooc %s\nrows %lld, ids %d, %s, %s, "
+             "diagonal %s, normalize %s", a->data, (long long)info->rows, info->n, ids,
              a->c.weighted ? "weighted" : "counts", a->c.diagonal ? "kept" : "dropped",
-             a->c.normalize ? a->c.normalize : "none", a->c.ints ? a->c.ints : "present");
+             a->c.normalize ? a->c.normalize : "none");
     return sp_mm_write_csr(a->out, C, SP_MM_SYMMETRIC, comment);
 }
 
@@ -113,13 +118,13 @@ static void print_summary(const cooc_cli *a, const sp_csr *C, const sp_cooc_buil
 /* rows/s against wall time and against CPU time ("per core"). */
 static double per_s(double rows, double secs) { return secs > 0 ? rows / secs : 0.0; }
 
-static void print_verbose(const sp_cooc_build_info *s)
+static void print_verbose(const sp_cooc_build_info *s, int libsvm)
 {
     double r = (double)(s->rows + s->bad_lines);
     if (s->count_pass)
-        fprintf(stderr, "spartan cooc: pass 1 (read + count): %.3f s, %.0f rows/s; cpu %.3f s, "
-                "%.0f rows/s per core\n", s->count_seconds, per_s(r, s->count_seconds),
-                s->count_cpu, per_s(r, s->count_cpu));
+        fprintf(stderr, "spartan cooc: pass 1 (read + %s): %.3f s, %.0f rows/s; cpu %.3f s, "
+                "%.0f rows/s per core\n", libsvm ? "largest id" : "count", s->count_seconds,
+                per_s(r, s->count_seconds), s->count_cpu, per_s(r, s->count_cpu));
     else
         fprintf(stderr, "spartan cooc: pass 1 skipped (vocabulary file, or hash buckets with log weights)\n");
     fprintf(stderr, "spartan cooc: pass 2 (read + map + accumulate): %.3f s, %.0f rows/s; cpu %.3f s, "
@@ -146,7 +151,7 @@ int sp_cmd_cooc(int argc, char **argv)
     int rc = write_matrix(&a, &C, &info);
     if (rc < 0) code = sp_cli_report("cooc", rc);
     else {
-        if (a.verbose) print_verbose(&info);
+        if (a.verbose) print_verbose(&info, sp_cooc_args_libsvm(&a.c));
         print_summary(&a, &C, &info, sp_time_now() - t0);
     }
     sp_csr_uninit(&C);

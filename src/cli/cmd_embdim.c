@@ -196,6 +196,9 @@ static int load_input(const embdim_cli *a, sp_csr *C, sp_cooc_build_info *info)
     if (sp_input_kind_of("embdim", a->data, &kind) < 0) return SP_EXIT_USAGE;
     if (a->train_argv && kind != SP_INPUT_LOG)
         return sp_cli_usage_error("embdim", "--train needs a click log; %s is a matrix file", a->data);
+    if (a->train_argv && sp_cooc_args_libsvm(&a->c))
+        return sp_cli_usage_error("embdim", "--train trains Wide & Deep on Criteo rows; a libsvm "
+                                  "log has no fields: run the advisor alone");
     if (kind == SP_INPUT_LOG) {
         int code = sp_cooc_build("embdim", a->data, &a->c, C, info);
         return code ? code : check_matrix(a->data, C) < 0 ? SP_EXIT_USAGE : 0;

@@ -42,7 +42,10 @@ static int parse_flag(const char *arg, sp_cooc_args *a)
 
 static int parse_number(const char *cmd, const char *opt, const char *v, sp_cooc_args *a)
 {
-    if (!strcmp(opt, "--min-count")) return sp_cli_parse_int(cmd, opt, v, 0, 2147483647L, &a->min_count);
+    if (!strcmp(opt, "--min-count")) {
+        a->min_count_given = 1;
+        return sp_cli_parse_int(cmd, opt, v, 0, 2147483647L, &a->min_count);
+    }
     if (!strcmp(opt, "--hash-buckets"))
         return sp_cli_parse_int(cmd, opt, v, 1, 2147483647L - SP_VOCAB_FIRST_ID, &a->hash_buckets);
     if (!strcmp(opt, "--vocab-size"))
@@ -75,8 +78,10 @@ int sp_cooc_args_parse(const char *cmd, int argc, char **argv, int *i, sp_cooc_a
 void sp_cooc_args_help(FILE *out)
 {
     fprintf(out,
-            "click-log options (Criteo TSV, plain or .gz):\n"
-            "  --input-format F     tsv (default: label + 13 ints + 26 hashes), tsv-nolabel, csv\n"
+            "click-log options (Criteo TSV or libsvm, plain or .gz):\n"
+            "  --input-format F     tsv (default: label + 13 ints + 26 hashes), tsv-nolabel, csv,\n"
+            "                       or libsvm ('label id:value ...': C over the ids as written,\n"
+            "                       n = largest id + 1, values as weights with --weighted)\n"
             "  --min-count C        vocabulary: keep (field, value) seen more than C times (100)\n"
             "  --vocab-size V       keep at most V vocabulary ids, most frequent first\n"
             "  --hash-buckets B     hash (field, value) into B buckets instead of a vocabulary\n"
@@ -97,10 +102,11 @@ static int parse_enums(const char *cmd, const sp_cooc_args *a, sp_criteo_options
 {
     const char *in = a->input ? a->input : "tsv", *nm = a->normalize ? a->normalize : "none";
     const char *ints = a->ints ? a->ints : "present";
-    if (!strcmp(in, "tsv")) ro->format = SP_CRITEO_TSV;
+    if (!strcmp(in, "tsv") || !strcmp(in, "libsvm")) ro->format = SP_CRITEO_TSV;
     else if (!strcmp(in, "tsv-nolabel")) ro->format = SP_CRITEO_TSV_NOLABEL;
     else if (!strcmp(in, "csv")) ro->format = SP_CRITEO_CSV_HEADER;
-    else return sp_cli_usage_error(cmd, "--input-format: '%s' is not tsv, tsv-nolabel or csv", in), -1;
+    else return sp_cli_usage_error(cmd, "--input-format: '%s' is not tsv, tsv-nolabel, csv or libsvm",
+                                   in), -1;
     if (!strcmp(nm, "none")) co->normalize = SP_COOC_NORM_NONE;
     else if (!strcmp(nm, "sym")) co->normalize = SP_COOC_NORM_SYM;
     else if (!strcmp(nm, "ppmi")) co->normalize = SP_COOC_NORM_PPMI;
@@ -113,6 +119,18 @@ static int parse_enums(const char *cmd, const sp_cooc_args *a, sp_criteo_options
         return sp_cli_usage_error(cmd, "--dense: '%s' is not log (or scale, the default)", a->dense), -1;
     vo->dense = a->dense && !strcmp(a->dense, "log") ? SP_DENSE_LOG : SP_DENSE_SCALE;
     return 0;
+}
+
+/* A libsvm log's ids are its own: the options that make Criteo ids do not apply. */
+static int libsvm_check(const char *cmd, const sp_cooc_args *a)
+{
+    const char *opt = a->min_count_given ? "--min-count" : a->vocab_size ? "--vocab-size"
+                      : a->hash_buckets ? "--hash-buckets" : a->vocab_in ? "--vocab"
+                      : a->vocab_out ? "--vocab-out" : a->dense ? "--dense" : a->ints ? "--ints"
+                      : NULL;
+    if (!opt) return 0;
+    return sp_cli_usage_error(cmd, "%s makes Criteo ids; --input-format libsvm uses the ids as "
+                              "written: drop it", opt), -1;
 }
 
 int sp_cooc_args_options(const char *cmd, const sp_cooc_args *a, sp_criteo_options *ro,
@@ -134,8 +152,10 @@ int sp_cooc_args_options(const char *cmd, const sp_cooc_args *a, sp_criteo_optio
     if (a->vocab_in && (a->hash_buckets || a->vocab_size || a->dense))
         return sp_cli_usage_error(cmd, "--vocab FILE fixes the ids: drop --hash-buckets, "
                                   "--vocab-size and --dense"), -1;
-    return 0;
+    return sp_cooc_args_libsvm(a) ? libsvm_check(cmd, a) : 0;
 }
+
+int sp_cooc_args_libsvm(const sp_cooc_args *a) { return a->input && !strcmp(a->input, "libsvm"); }
 
 int sp_input_kind_of(const char *cmd, const char *path, sp_input_kind *kind)
 {

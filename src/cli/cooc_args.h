@@ -14,6 +14,7 @@ typedef struct sp_cooc_args {
     long min_count, hash_buckets, vocab_size, memory_mb;
     const char *vocab_out, *vocab_in, *normalize, *dense, *ints, *input;
     int weighted, diagonal, skip_bad;
+    int min_count_given;/* --min-count was written (libsvm logs refuse it) */
     int given;          /* how many click-log options were given */
     const char *first;  /* the first one (for "applies to click logs" errors) */
 } sp_cooc_args;
@@ -38,6 +39,8 @@ void sp_cooc_args_help(FILE *out);
 /* Options as the library's structs; -1 with a usage error printed. */
 int sp_cooc_args_options(const char *cmd, const sp_cooc_args *a, sp_criteo_options *ro,
                          sp_vocab_options *vo, sp_cooc_options *co, unsigned *flags);
+/* 1 for --input-format libsvm: ids and values as written, no vocabulary. */
+int sp_cooc_args_libsvm(const sp_cooc_args *a);
 /* Kind of input by its first bytes (gzip looked through); -1 with a message printed. */
 int sp_input_kind_of(const char *cmd, const char *path, sp_input_kind *kind);
 /* Build C from a click log: 0, or an exit code (2) with the message printed. */
@@ -55,6 +58,14 @@ int sp_cooc_make_vocab(const char *cmd, const char *path, const sp_cooc_args *a,
 int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
                          const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
                          sp_cooc_build_info *info);
+/* The same two halves for a libsvm log (libsvm_build.c): pass 1 finds the
+ * order n (largest id + 1) and, when counts is not NULL, the rows holding
+ * each id (*counts malloc'ed, n entries); pass 2 accumulates C (or the row
+ * block) over the ids as written, weighted by their values with --weighted. */
+int sp_libsvm_scan(const char *cmd, const char *path, int skip_bad, int *n, int64_t **counts,
+                   sp_cooc_build_info *info);
+int sp_libsvm_build_matrix(const char *cmd, const char *path, int skip_bad, int n,
+                           const sp_cooc_options *co, sp_csr *C, sp_cooc_build_info *info);
 /* "--opt value" or "--opt=value": the value or NULL (usage error printed). */
 const char *sp_cli_option_value(const char *cmd, int argc, char **argv, int *i, const char *opt);
 int sp_cli_is_opt(const char *arg, const char *opt);

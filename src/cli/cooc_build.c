@@ -1,7 +1,9 @@
 /* cooc_build.c: click log -> co-occurrence matrix for the commands: pass 1
  * counts the vocabulary (skipped with --vocab, or with --hash-buckets and
- * --dense log, which need no counts), pass 2 maps and accumulates, then the
- * data layer merges. Progress on stderr only when it is a terminal. */
+ * --dense log, which need no counts) or, for a libsvm log, finds its largest
+ * id; pass 2 maps (libsvm: takes the ids as written) and accumulates, then
+ * the data layer merges. Progress on stderr only when it is a terminal. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,12 +25,11 @@ static double file_bytes(const char *path)
     return stat(path, &st) == 0 ? (double)st.st_size : 0.0;
 }
 
-static void report_skipped(const char *cmd, const sp_criteo_reader *r, const char *pass)
+static void report_bad(const char *cmd, int64_t bad, const char *first, const char *pass)
 {
-    int64_t bad = sp_criteo_reader_bad_lines(r);
     if (bad > 0)
         fprintf(stderr, "spartan %s: %s: skipped %lld malformed line(s); first: %s\n", cmd, pass,
-                (long long)bad, sp_criteo_reader_first_bad(r));
+                (long long)bad, first);
 }
 
 /* Pass 1: count (field, value) and integer maxima; build the vocabulary. */
@@ -50,7 +51,8 @@ static int count_pass(const char *cmd, const char *path, const sp_criteo_options
     }
     sp_progress_finish(&bar);
     if (rc == 0) rc = sp_vocab_build(c, vo, v);
-    if (rc == 0 && r) report_skipped(cmd, r, "counting pass");
+    if (rc == 0 && r)
+        report_bad(cmd, sp_criteo_reader_bad_lines(r), sp_criteo_reader_first_bad(r), "counting pass");
     sp_vocab_counter_free(c);
     sp_criteo_reader_close(r);
     return rc;
@@ -67,20 +69,69 @@ static int vocab_without_pass(const sp_cooc_args *a, const sp_vocab_options *vo,
     return rc;
 }
 
-/* Pass 2: map every row and accumulate its pairs. */
-static int accumulate_pass(const char *path, const sp_criteo_options *ro, const sp_vocab *v,
-                           unsigned flags, int weighted, sp_cooc *acc, sp_criteo_reader **rp)
+/* A log's rows as ids: Criteo rows mapped by the vocabulary (count mode
+ * maps ids only), or libsvm rows as written (values as weights). */
+typedef struct row_source {
+    sp_criteo_reader *criteo;
+    sp_libsvm_reader *libsvm;
+    const sp_vocab *v;
+    unsigned flags;
+    int weighted;
+    int64_t rows;
+    int ids[SP_CRITEO_FIELDS];
+    float w[SP_CRITEO_FIELDS];
+} row_source;
+
+/* The next row: 1 with ids[k] and weights w (NULL: counts), 0 at the end, < 0 an error. */
+static int source_next(row_source *s, const int **ids, const float **w, int *k)
+{
+    int rc;
+    if (s->libsvm) {
+        sp_libsvm_row row;
+        if ((rc = sp_libsvm_reader_next(s->libsvm, &row)) != 1) return rc;
+        *ids = row.ids, *w = s->weighted ? row.vals : NULL, *k = row.n;
+    } else {
+        sp_criteo_row row;
+        if ((rc = sp_criteo_reader_next(s->criteo, &row)) != 1) return rc;
+        *w = s->weighted ? s->w : NULL; /* counts need no weights */
+        *k = sp_feature_map(s->v, &row, s->flags, s->ids, s->weighted ? s->w : NULL);
+        *ids = s->ids;
+    }
+    s->rows++;
+    return 1;
+}
+
+static double source_offset(const row_source *s)
+{
+    return (double)(s->libsvm ? sp_libsvm_reader_offset(s->libsvm) : sp_criteo_reader_offset(s->criteo));
+}
+
+/* Rows read and skipped into info, the skipped ones reported; the reader closed. */
+static void source_close(const char *cmd, row_source *s, int ok, sp_cooc_build_info *info)
+{
+    info->rows = s->rows;
+    if (s->libsvm) {
+        info->bad_lines = sp_libsvm_reader_bad_lines(s->libsvm);
+        if (ok) report_bad(cmd, info->bad_lines, sp_libsvm_reader_first_bad(s->libsvm), "accumulating pass");
+        sp_libsvm_reader_close(s->libsvm);
+    } else if (s->criteo) {
+        info->bad_lines = sp_criteo_reader_bad_lines(s->criteo);
+        if (ok) report_bad(cmd, info->bad_lines, sp_criteo_reader_first_bad(s->criteo), "accumulating pass");
+        sp_criteo_reader_close(s->criteo);
+    }
+}
+
+/* Pass 2: every row's pairs into acc. */
+static int accumulate_pass(const char *path, row_source *s, sp_cooc *acc)
 {
     sp_progress bar;
     sp_progress_init(&bar, "cooc: accumulating", file_bytes(path));
-    int rc = sp_criteo_reader_open(rp, path, ro), ids[SP_CRITEO_FIELDS];
-    float w[SP_CRITEO_FIELDS], *wp = weighted ? w : NULL; /* counts need no weights */
-    sp_criteo_row row;
-    while (rc == SP_OK && (rc = sp_criteo_reader_next(*rp, &row)) == 1) {
-        int k = sp_feature_map(v, &row, flags, ids, wp);
-        rc = sp_cooc_add(acc, ids, wp, k);
-        if (sp_criteo_reader_rows(*rp) % PROGRESS_EVERY == 0)
-            sp_progress_update(&bar, (double)sp_criteo_reader_offset(*rp), NULL);
+    const int *ids;
+    const float *w;
+    int rc, k;
+    while ((rc = source_next(s, &ids, &w, &k)) == 1) {
+        if ((rc = sp_cooc_add(acc, ids, w, k)) < 0) break;
+        if (s->rows % PROGRESS_EVERY == 0) sp_progress_update(&bar, source_offset(s), NULL);
     }
     if (rc == SP_OK) rc = sp_cooc_flush(acc); /* the last chunk counts as accumulation */
     sp_progress_finish(&bar);
@@ -102,16 +153,15 @@ static void warn_small_budget(const char *cmd, const sp_cooc *acc, const sp_cooc
             cmd, co->memory_bytes >> 20, n, (double)planned / (1 << 20));
 }
 
-int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
-                         const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
-                         sp_cooc_build_info *info)
+/* Pass 2 and the assembly from an open source (closed here). */
+static int build_from(const char *cmd, const char *path, row_source *s, int n,
+                      const sp_cooc_options *co, sp_csr *C, sp_cooc_build_info *info)
 {
     sp_cooc *acc = NULL;
-    sp_criteo_reader *r = NULL;
     double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
-    int rc = sp_cooc_new(&acc, sp_vocab_n_ids(v), co);
-    if (rc == SP_OK) warn_small_budget(cmd, acc, co, sp_vocab_n_ids(v));
-    if (rc == SP_OK) rc = accumulate_pass(path, ro, v, info->map_flags, co->weighted, acc, &r);
+    int rc = sp_cooc_new(&acc, n, co);
+    if (rc == SP_OK) warn_small_budget(cmd, acc, co, n);
+    if (rc == SP_OK) rc = accumulate_pass(path, s, acc);
     double t1 = sp_time_now(), c1 = sp_cli_cpu_seconds();
     if (rc == SP_OK) rc = sp_cooc_finish(acc, C);
     info->build_seconds = t1 - t0;
@@ -119,13 +169,73 @@ int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_opti
     info->finish_seconds = sp_time_now() - t1;
     info->finish_cpu = sp_cli_cpu_seconds() - c1;
     if (acc) info->stats = sp_cooc_get_stats(acc);
-    if (r) {
-        info->rows = sp_criteo_reader_rows(r);
-        info->bad_lines = sp_criteo_reader_bad_lines(r);
-        if (rc == SP_OK) report_skipped(cmd, r, "accumulating pass");
-    }
-    sp_criteo_reader_close(r);
+    source_close(cmd, s, rc == SP_OK, info);
     sp_cooc_free(acc);
+    return rc;
+}
+
+int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
+                         const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
+                         sp_cooc_build_info *info)
+{
+    row_source s = {.v = v, .flags = info->map_flags, .weighted = co->weighted};
+    int rc = sp_criteo_reader_open(&s.criteo, path, ro);
+    return rc < 0 ? rc : build_from(cmd, path, &s, sp_vocab_n_ids(v), co, C, info);
+}
+
+int sp_libsvm_build_matrix(const char *cmd, const char *path, int skip_bad, int n,
+                           const sp_cooc_options *co, sp_csr *C, sp_cooc_build_info *info)
+{
+    sp_libsvm_options lo = {.skip_bad = skip_bad};
+    row_source s = {.weighted = co->weighted};
+    int rc = sp_libsvm_reader_open(&s.libsvm, path, &lo);
+    return rc < 0 ? rc : build_from(cmd, path, &s, n, co, C, info);
+}
+
+/* Rows holding id (occurrences), counts grown to id + 1 entries. */
+static int count_id(int64_t **counts, int64_t *cap, int id)
+{
+    if (id >= *cap) {
+        int64_t want = *cap ? *cap : 1024;
+        while (want <= id) want *= 2;
+        int64_t *c = sp_realloc(*counts, (size_t)want * sizeof *c);
+        if (!c) return SP_ENOMEM;
+        memset(c + *cap, 0, (size_t)(want - *cap) * sizeof *c);
+        *counts = c, *cap = want;
+    }
+    (*counts)[id]++;
+    return SP_OK;
+}
+
+int sp_libsvm_scan(const char *cmd, const char *path, int skip_bad, int *n, int64_t **counts,
+                   sp_cooc_build_info *info)
+{
+    double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
+    sp_libsvm_options lo = {.skip_bad = skip_bad};
+    sp_libsvm_reader *r = NULL;
+    sp_libsvm_row row;
+    int64_t rows = 0, cap = 0, *cnt = NULL;
+    sp_progress bar;
+    sp_progress_init(&bar, "cooc: scanning ids", file_bytes(path));
+    int rc = sp_libsvm_reader_open(&r, path, &lo);
+    while (rc == SP_OK && (rc = sp_libsvm_reader_next(r, &row)) == 1) {
+        rc = SP_OK;
+        for (int t = 0; t < row.n && counts && rc == SP_OK; t++) rc = count_id(&cnt, &cap, row.ids[t]);
+        if (++rows % PROGRESS_EVERY == 0) sp_progress_update(&bar, (double)sp_libsvm_reader_offset(r), NULL);
+    }
+    sp_progress_finish(&bar);
+    *n = r ? sp_libsvm_reader_max_id(r) + 1 : 0;
+    if (rc == SP_OK && *n == 0) rc = sp_error(SP_EFORMAT, "%s: no id:value pair in %lld row(s)", path,
+                                              (long long)rows);
+    if (rc == SP_OK && r)
+        report_bad(cmd, sp_libsvm_reader_bad_lines(r), sp_libsvm_reader_first_bad(r), "scanning pass");
+    sp_libsvm_reader_close(r);
+    info->count_pass = 1;
+    info->n = *n;
+    info->count_seconds = sp_time_now() - t0;
+    info->count_cpu = sp_cli_cpu_seconds() - c0;
+    if (rc < 0 || !counts) free(cnt);
+    else *counts = cnt;
     return rc;
 }
 
@@ -154,8 +264,14 @@ int sp_cooc_build(const char *cmd, const char *path, const sp_cooc_args *a, sp_c
     memset(C, 0, sizeof *C);
     if (sp_cooc_args_options(cmd, a, &ro, &vo, &co, &info->map_flags) < 0) return SP_EXIT_USAGE;
     sp_vocab *v = NULL;
-    int rc = sp_cooc_make_vocab(cmd, path, a, &ro, &vo, &v, info);
-    if (rc == SP_OK) rc = sp_cooc_build_matrix(cmd, path, &ro, v, &co, C, info);
+    int rc, n = 0;
+    if (sp_cooc_args_libsvm(a)) {
+        rc = sp_libsvm_scan(cmd, path, a->skip_bad, &n, NULL, info);
+        if (rc == SP_OK) rc = sp_libsvm_build_matrix(cmd, path, a->skip_bad, n, &co, C, info);
+    } else {
+        rc = sp_cooc_make_vocab(cmd, path, a, &ro, &vo, &v, info);
+        if (rc == SP_OK) rc = sp_cooc_build_matrix(cmd, path, &ro, v, &co, C, info);
+    }
     sp_vocab_free(v);
     if (rc < 0) {
         sp_csr_uninit(C);

@@ -3,7 +3,8 @@
  * is read whole by every rank (every rank needs nearly every row, since
  * frequent ids occur in all of them; a line is ~240 bytes against ~700 pairs
  * to exchange), each rank accumulating only its block of rows of C; the
- * vocabulary is counted once on rank 0 and broadcast. A .mtx / .csr file is
+ * vocabulary is counted once on rank 0 and broadcast (a libsvm log has none:
+ * every rank finds its largest id itself). A .mtx / .csr file is
  * read in parallel. Guarantees: results printed once (rank 0); every rank
  * ends with the same exit code, errors agreed (sp_dist_agree), none hangs.
  * The launch test is sp_eigs_mpi_launched (eigs_mpi.c). No numerics here. */
@@ -103,14 +104,28 @@ static void id_weights(const sp_vocab *v, double *w, int n)
         w[id] = id < SP_CRITEO_INT_FIELDS ? rows : fmax(oov[id - SP_CRITEO_INT_FIELDS], 0.0);
 }
 
-/* This rank's rows [*lo, *hi) of C: block q starts at the first id where
- * the estimated work before it reaches q / P of the total. */
-static int build_block_of(const sp_vocab *v, int nranks, int rank, int *lo, int *hi)
+/* A libsvm log: every rank finds the order n and the occurrences of each id
+ * (its work estimate, in w) by reading the log itself (quiet on ranks > 0);
+ * no vocabulary to share. (collective) */
+static int libsvm_everywhere(MPI_Comm comm, int rank, const embdim_cli *a, int *n, double **w,
+                             sp_cooc_build_info *info)
 {
-    int n = sp_vocab_n_ids(v);
-    double *w = sp_malloc((size_t)n * sizeof *w), total = 0.0, cum = 0.0;
-    if (!w) return SP_ENOMEM;
-    id_weights(v, w, n);
+    int64_t *counts = NULL;
+    int saved[2];
+    sp_cli_mpi_quiet_begin(rank, saved);
+    int rc = sp_libsvm_scan("embdim", a->data, a->c.skip_bad, n, &counts, info);
+    sp_cli_mpi_quiet_end(saved);
+    if (rc == SP_OK && !(*w = sp_malloc((size_t)*n * sizeof **w))) rc = SP_ENOMEM;
+    for (int i = 0; rc == SP_OK && i < *n; i++) (*w)[i] = (double)counts[i];
+    free(counts);
+    return sp_dist_agree(comm, rc);
+}
+
+/* This rank's rows [*lo, *hi) of C: block q starts at the first id where
+ * the estimated work w before it reaches q / P of the total. */
+static void block_of(const double *w, int n, int nranks, int rank, int *lo, int *hi)
+{
+    double total = 0.0, cum = 0.0;
     for (int i = 0; i < n; i++) total += w[i] + 1.0; /* + 1: every id costs something */
     *lo = rank == 0 ? 0 : n;
     *hi = n;
@@ -120,8 +135,6 @@ static int build_block_of(const sp_vocab *v, int nranks, int rank, int *lo, int 
         cum += w[i] + 1.0;
     }
     if (*lo > *hi) *lo = *hi;
-    free(w);
-    return SP_OK;
 }
 
 /* D^-1/2 C D^-1/2 on this rank's rows [lo, lo + rows->rows), D the row sums
@@ -153,16 +166,18 @@ static int sym_normalize(MPI_Comm comm, int n, int lo, sp_csr *rows)
 
 /* This rank's rows of C from the log (quiet on ranks > 0). (collective) */
 static int build_rows(MPI_Comm comm, int rank, const embdim_cli *a, const input_setup *in,
-                      const sp_vocab *v, int lo, int hi, sp_csr *rows, sp_cooc_build_info *info)
+                      const sp_vocab *v, int n, int lo, int hi, sp_csr *rows,
+                      sp_cooc_build_info *info)
 {
     sp_cooc_options co = in->co;
-    int sym = co.normalize == SP_COOC_NORM_SYM, n = sp_vocab_n_ids(v), saved[2], rc = SP_OK;
+    int sym = co.normalize == SP_COOC_NORM_SYM, saved[2], rc = SP_OK;
     if (sym) co.normalize = SP_COOC_NORM_NONE;
     co.row_begin = lo, co.row_end = hi;
     info->map_flags = in->flags;
     sp_cli_mpi_quiet_begin(rank, saved);
     if (lo < hi) {
-        rc = sp_cooc_build_matrix("embdim", a->data, &in->ro, v, &co, rows, info);
+        rc = v ? sp_cooc_build_matrix("embdim", a->data, &in->ro, v, &co, rows, info)
+               : sp_libsvm_build_matrix("embdim", a->data, a->c.skip_bad, n, &co, rows, info);
     } else { /* an empty block (row_begin == row_end would mean all rows) */
         *rows = (sp_csr){0, n, 0, sp_calloc(1, sizeof(int64_t)), NULL, NULL};
         rc = rows->rowptr ? SP_OK : SP_ENOMEM;
@@ -180,11 +195,19 @@ static int load_log(MPI_Comm comm, int rank, const embdim_cli *a, const input_se
     MPI_Comm_size(comm, &nranks);
     sp_vocab *v = NULL;
     sp_csr rows = {0, 0, 0, NULL, NULL, NULL};
-    int rc = vocab_everywhere(comm, rank, a, in, &v, info);
-    if (rc == SP_OK) rc = sp_dist_agree(comm, build_block_of(v, nranks, rank, &lo, &hi));
-    if (rc == SP_OK) rc = build_rows(comm, rank, a, in, v, lo, hi, &rows, info);
-    if (rc == SP_OK) info->n = sp_vocab_n_ids(v);
+    double *w = NULL;
+    int n = 0, rc = sp_cooc_args_libsvm(&a->c) ? libsvm_everywhere(comm, rank, a, &n, &w, info)
+                                               : vocab_everywhere(comm, rank, a, in, &v, info);
+    if (rc == SP_OK && v) {
+        n = sp_vocab_n_ids(v);
+        rc = sp_dist_agree(comm, (w = sp_malloc((size_t)n * sizeof *w)) ? SP_OK : SP_ENOMEM);
+        if (rc == SP_OK) id_weights(v, w, n);
+    }
+    if (rc == SP_OK) block_of(w, n, nranks, rank, &lo, &hi);
+    if (rc == SP_OK) rc = build_rows(comm, rank, a, in, v, n, lo, hi, &rows, info);
+    if (rc == SP_OK) info->n = n;
     sp_vocab_free(v);
+    free(w);
     if (rc < 0) {
         sp_csr_uninit(&rows);
         return rc;

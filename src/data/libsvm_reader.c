@@ -154,6 +154,7 @@ int sp_libsvm_reader_rewind(sp_libsvm_reader *r)
 int64_t sp_libsvm_reader_bad_lines(const sp_libsvm_reader *r) { return r->bad; }
 const char *sp_libsvm_reader_first_bad(const sp_libsvm_reader *r) { return r->first_bad; }
 int sp_libsvm_reader_max_id(const sp_libsvm_reader *r) { return r->max_id; }
+int64_t sp_libsvm_reader_offset(const sp_libsvm_reader *r) { return sp_line_source_offset(&r->src); }
 
 void sp_libsvm_reader_close(sp_libsvm_reader *r)
 {

@@ -13,7 +13,7 @@ out-of-vocabulary id). Integer fields are left empty (missing), the label is
 close to sum_g N p_g (1 - eps)^2 u_g u_g^T (u_g the indicator of group g's 26
 ids): rank k plus noise, with distinct top eigenvalues because the p_g differ.
 
-usage: python3 make_planted.py [OUT_DIR]   (writes planted_k4.tsv.gz)
+usage: python3 make_planted.py [OUT_DIR]   (writes planted_k4.tsv.gz and planted_k4.svm.gz)
 """
 import gzip
 import os
@@ -49,9 +49,38 @@ def make(path, probs, rows, eps, seed):
             gz.write(data)
 
 
+def make_libsvm(path, probs, rows, eps, seed):
+    """The same structure as libsvm lines "label id:1 ...": field f of group g
+    is id 1 + 26 g + f, a noise value of field f one of 50 ids from
+    105 + 50 f (each seen about 4 times); ids ascending in a line."""
+    rng = random.Random(seed)
+    cum, acc = [], 0.0
+    for p in probs:
+        acc += p
+        cum.append(acc)
+    lines = []
+    for _ in range(rows):
+        u = rng.random()
+        g = next(i for i, c in enumerate(cum) if u < c or i == len(cum) - 1)
+        label = "1" if rng.random() < 0.25 else "0"
+        ids = []
+        for f in range(26):
+            if rng.random() < eps:
+                ids.append(105 + 50 * f + int(rng.random() * 50))
+            else:
+                ids.append(1 + 26 * g + f)
+        lines.append(" ".join([label] + ["%d:1" % i for i in sorted(ids)]) + "\n")
+    data = "".join(lines).encode()
+    with open(path, "wb") as out:
+        with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+            gz.write(data)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     make(os.path.join(out, "planted_k4.tsv.gz"), [0.31, 0.26, 0.23, 0.20], 2000, 0.1, 20261123)
+    make_libsvm(os.path.join(out, "planted_k4.svm.gz"), [0.31, 0.26, 0.23, 0.20], 2000, 0.1,
+                20261206)
 
 
 if __name__ == "__main__":
