@@ -94,6 +94,17 @@ printf '1\n0\n' >"$tmp/noids.svm"
 expect_exit 2 "cooc libsvm without any pair" cooc "$tmp/noids.svm" --input-format libsvm -o "$tmp/x.mtx"
 check "says there is no id:value pair" grep -q "no id:value pair in 2 row(s)" "$tmp/err"
 expect_exit 2 "cooc bad --input-format" cooc "$svm" --input-format svm -o "$tmp/x.mtx"
+# ids up to 2^31 - 2 would need about 90 GiB of arrays: refused at once (not
+# killed by the system later). Checked on machines with less memory than that.
+mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+if [ "${mem_kib:-0}" -gt 0 ] && [ "$mem_kib" -lt $((80 << 20)) ]; then
+    printf '1 2147483646:1 5:1\n0 5:1 7:1\n' >"$tmp/huge.svm"
+    expect_exit 2 "cooc libsvm with a huge id" cooc "$tmp/huge.svm" --input-format libsvm -o "$tmp/x.mtx"
+    check "says to renumber sparse ids" grep -q "more than this machine's .* renumber sparse ids" "$tmp/err"
+    expect_exit 2 "cooc with 2^31 - 100 hash buckets" cooc "$data/criteo/tiny.tsv" --hash-buckets 2147483500 \
+        -o "$tmp/x.mtx"
+    check "says to use fewer buckets" grep -q "use fewer --hash-buckets" "$tmp/err"
+fi
 expect_exit 0 "embdim planted libsvm" embdim "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
     --candidates 2,3,4,5,6,8 --json
 check "libsvm planted log: recommends 4" grep -q '"recommended": 4,' "$tmp/out"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cooc_args.h"
 
@@ -68,6 +69,28 @@ static int vocab_without_pass(const sp_cooc_args *a, const sp_vocab_options *vo,
     sp_vocab_counter_free(c);
     return rc;
 }
+
+/* Bytes of memory on this machine (0 when unknown). */
+static double machine_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
+/* SP_ENOMEM (message: what and why) when C over n ids needs more than the
+ * machine has: `need` bytes of arrays sized by the ids. A huge n never
+ * reaches the allocations, which the system grants lazily and would then
+ * kill the process for. */
+static int ids_fit(int64_t n, double need, const char *advice)
+{
+    double have = machine_bytes();
+    if (have == 0.0 || need <= have) return SP_OK;
+    return sp_error(SP_ENOMEM, "C over %lld ids needs %.1f GiB for its arrays sized by the ids, "
+                    "more than this machine's %.1f GiB: %s", (long long)n, need / (1 << 30),
+                    have / (1 << 30), advice);
+}
+#define LIBSVM_SPARSE_IDS "libsvm ids are taken as written, so renumber sparse ids 0, 1, 2, ..."
+#define ID_BYTES 43 /* the accumulator's arrays sized by the ids (about 35) and C's row pointers */
 
 /* A log's rows as ids: Criteo rows mapped by the vocabulary (count mode
  * maps ids only), or libsvm rows as written (values as weights). */
@@ -160,6 +183,9 @@ static int build_from(const char *cmd, const char *path, row_source *s, int n,
     sp_cooc *acc = NULL;
     double t0 = sp_time_now(), c0 = sp_cli_cpu_seconds();
     int rc = sp_cooc_new(&acc, n, co);
+    if (rc == SP_OK)
+        rc = ids_fit(n, (double)sp_cooc_get_stats(acc).memory_bytes + 8.0 * (n + 1.0),
+                     s->libsvm ? LIBSVM_SPARSE_IDS : "use fewer --hash-buckets");
     if (rc == SP_OK) warn_small_budget(cmd, acc, co, n);
     if (rc == SP_OK) rc = accumulate_pass(path, s, acc);
     double t1 = sp_time_now(), c1 = sp_cli_cpu_seconds();
@@ -192,12 +218,15 @@ int sp_libsvm_build_matrix(const char *cmd, const char *path, int skip_bad, int 
     return rc < 0 ? rc : build_from(cmd, path, &s, n, co, C, info);
 }
 
-/* Rows holding id (occurrences), counts grown to id + 1 entries. */
+/* Rows holding id (occurrences), counts grown to id + 1 entries (not past
+ * what the machine can build C over). */
 static int count_id(int64_t **counts, int64_t *cap, int id)
 {
     if (id >= *cap) {
         int64_t want = *cap ? *cap : 1024;
         while (want <= id) want *= 2;
+        int rc = ids_fit(id + 1, (double)(id + 1) * (ID_BYTES + sizeof **counts), LIBSVM_SPARSE_IDS);
+        if (rc < 0) return rc;
         int64_t *c = sp_realloc(*counts, (size_t)want * sizeof *c);
         if (!c) return SP_ENOMEM;
         memset(c + *cap, 0, (size_t)(want - *cap) * sizeof *c);
@@ -227,6 +256,7 @@ int sp_libsvm_scan(const char *cmd, const char *path, int skip_bad, int *n, int6
     *n = r ? sp_libsvm_reader_max_id(r) + 1 : 0;
     if (rc == SP_OK && *n == 0) rc = sp_error(SP_EFORMAT, "%s: no id:value pair in %lld row(s)", path,
                                               (long long)rows);
+    if (rc == SP_OK) rc = ids_fit(*n, (double)*n * ID_BYTES, LIBSVM_SPARSE_IDS);
     if (rc == SP_OK && r)
         report_bad(cmd, sp_libsvm_reader_bad_lines(r), sp_libsvm_reader_first_bad(r), "scanning pass");
     sp_libsvm_reader_close(r);
