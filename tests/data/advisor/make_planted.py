@@ -25,7 +25,10 @@ def hex8(x):
     return "%08x" % (x & 0xFFFFFFFF)
 
 
-def make(path, probs, rows, eps, seed):
+def planted_rows(probs, rows, eps, seed, noise, group_value, line):
+    """rows lines: each picks a latent group g (probabilities probs) and a
+    label (1 with probability 0.25); field f takes group_value(g, f), or
+    with probability eps noise(f, u) for a uniform u; line(label, values)."""
     rng = random.Random(seed)
     cum, acc = [], 0.0
     for p in probs:
@@ -36,44 +39,39 @@ def make(path, probs, rows, eps, seed):
         u = rng.random()
         g = next(i for i, c in enumerate(cum) if u < c or i == len(cum) - 1)
         label = "1" if rng.random() < 0.25 else "0"
-        cats = []
+        values = []
         for f in range(26):
             if rng.random() < eps:
-                cats.append(hex8(0x80000000 + f * 65536 + int(rng.random() * 5000)))
+                values.append(noise(f, rng.random()))
             else:
-                cats.append(hex8(0x10000000 * (g + 1) + f * 257 + 17))
-        lines.append("\t".join([label] + [""] * 13 + cats) + "\n")
-    data = "".join(lines).encode()
+                values.append(group_value(g, f))
+        lines.append(line(label, values))
+    return lines
+
+
+def write_gz(path, lines):
     with open(path, "wb") as out:
         with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
-            gz.write(data)
+            gz.write("".join(lines).encode())
+
+
+def make(path, probs, rows, eps, seed):
+    write_gz(path, planted_rows(
+        probs, rows, eps, seed,
+        lambda f, u: hex8(0x80000000 + f * 65536 + int(u * 5000)),
+        lambda g, f: hex8(0x10000000 * (g + 1) + f * 257 + 17),
+        lambda label, cats: "\t".join([label] + [""] * 13 + cats) + "\n"))
 
 
 def make_libsvm(path, probs, rows, eps, seed):
     """The same structure as libsvm lines "label id:1 ...": field f of group g
     is id 1 + 26 g + f, a noise value of field f one of 50 ids from
     105 + 50 f (each seen about 4 times); ids ascending in a line."""
-    rng = random.Random(seed)
-    cum, acc = [], 0.0
-    for p in probs:
-        acc += p
-        cum.append(acc)
-    lines = []
-    for _ in range(rows):
-        u = rng.random()
-        g = next(i for i, c in enumerate(cum) if u < c or i == len(cum) - 1)
-        label = "1" if rng.random() < 0.25 else "0"
-        ids = []
-        for f in range(26):
-            if rng.random() < eps:
-                ids.append(105 + 50 * f + int(rng.random() * 50))
-            else:
-                ids.append(1 + 26 * g + f)
-        lines.append(" ".join([label] + ["%d:1" % i for i in sorted(ids)]) + "\n")
-    data = "".join(lines).encode()
-    with open(path, "wb") as out:
-        with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
-            gz.write(data)
+    write_gz(path, planted_rows(
+        probs, rows, eps, seed,
+        lambda f, u: 105 + 50 * f + int(u * 50),
+        lambda g, f: 1 + 26 * g + f,
+        lambda label, ids: " ".join([label] + ["%d:1" % i for i in sorted(ids)]) + "\n"))
 
 
 def main():
