@@ -58,7 +58,7 @@ int sp_cooc_make_vocab(const char *cmd, const char *path, const sp_cooc_args *a,
 int sp_cooc_build_matrix(const char *cmd, const char *path, const sp_criteo_options *ro,
                          const sp_vocab *v, const sp_cooc_options *co, sp_csr *C,
                          sp_cooc_build_info *info);
-/* The same two halves for a libsvm log (libsvm_build.c): pass 1 finds the
+/* The same two halves for a libsvm log: pass 1 finds the
  * order n (largest id + 1) and, when counts is not NULL, the rows holding
  * each id (*counts malloc'ed, n entries); pass 2 accumulates C (or the row
  * block) over the ids as written, weighted by their values with --weighted. */

@@ -3,6 +3,7 @@
  * --dense log, which need no counts) or, for a libsvm log, finds its largest
  * id; pass 2 maps (libsvm: takes the ids as written) and accumulates, then
  * the data layer merges. Progress on stderr only when it is a terminal. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,7 +54,8 @@ static int count_pass(const char *cmd, const char *path, const sp_criteo_options
     sp_progress_finish(&bar);
     if (rc == 0) rc = sp_vocab_build(c, vo, v);
     if (rc == 0 && r)
-        report_bad(cmd, sp_criteo_reader_bad_lines(r), sp_criteo_reader_first_bad(r), "counting pass");
+        report_bad(cmd, sp_criteo_reader_bad_lines(r), sp_criteo_reader_first_bad(r),
+                   "counting pass");
     sp_vocab_counter_free(c);
     sp_criteo_reader_close(r);
     return rc;
@@ -126,7 +128,8 @@ static int source_next(row_source *s, const int **ids, const float **w, int *k)
 
 static double source_offset(const row_source *s)
 {
-    return (double)(s->libsvm ? sp_libsvm_reader_offset(s->libsvm) : sp_criteo_reader_offset(s->criteo));
+    return (double)(s->libsvm ? sp_libsvm_reader_offset(s->libsvm)
+                              : sp_criteo_reader_offset(s->criteo));
 }
 
 /* Rows read and skipped into info, the skipped ones reported; the reader closed. */
@@ -135,11 +138,15 @@ static void source_close(const char *cmd, row_source *s, int ok, sp_cooc_build_i
     info->rows = s->rows;
     if (s->libsvm) {
         info->bad_lines = sp_libsvm_reader_bad_lines(s->libsvm);
-        if (ok) report_bad(cmd, info->bad_lines, sp_libsvm_reader_first_bad(s->libsvm), "accumulating pass");
+        if (ok)
+            report_bad(cmd, info->bad_lines, sp_libsvm_reader_first_bad(s->libsvm),
+                       "accumulating pass");
         sp_libsvm_reader_close(s->libsvm);
     } else if (s->criteo) {
         info->bad_lines = sp_criteo_reader_bad_lines(s->criteo);
-        if (ok) report_bad(cmd, info->bad_lines, sp_criteo_reader_first_bad(s->criteo), "accumulating pass");
+        if (ok)
+            report_bad(cmd, info->bad_lines, sp_criteo_reader_first_bad(s->criteo),
+                       "accumulating pass");
         sp_criteo_reader_close(s->criteo);
     }
 }
@@ -225,7 +232,8 @@ static int count_id(int64_t **counts, int64_t *cap, int id)
     if (id >= *cap) {
         int64_t want = *cap ? *cap : 1024;
         while (want <= id) want *= 2;
-        int rc = ids_fit(id + 1, (double)(id + 1) * (ID_BYTES + sizeof **counts), LIBSVM_SPARSE_IDS);
+        int64_t ids = (int64_t)id + 1;
+        int rc = ids_fit(ids, (double)ids * (ID_BYTES + sizeof **counts), LIBSVM_SPARSE_IDS);
         if (rc < 0) return rc;
         int64_t *c = sp_realloc(*counts, (size_t)want * sizeof *c);
         if (!c) return SP_ENOMEM;
@@ -249,16 +257,23 @@ int sp_libsvm_scan(const char *cmd, const char *path, int skip_bad, int *n, int6
     int rc = sp_libsvm_reader_open(&r, path, &lo);
     while (rc == SP_OK && (rc = sp_libsvm_reader_next(r, &row)) == 1) {
         rc = SP_OK;
-        for (int t = 0; t < row.n && counts && rc == SP_OK; t++) rc = count_id(&cnt, &cap, row.ids[t]);
-        if (++rows % PROGRESS_EVERY == 0) sp_progress_update(&bar, (double)sp_libsvm_reader_offset(r), NULL);
+        for (int t = 0; t < row.n && counts && rc == SP_OK; t++)
+            rc = count_id(&cnt, &cap, row.ids[t]);
+        if (++rows % PROGRESS_EVERY == 0)
+            sp_progress_update(&bar, (double)sp_libsvm_reader_offset(r), NULL);
     }
     sp_progress_finish(&bar);
-    *n = r ? sp_libsvm_reader_max_id(r) + 1 : 0;
-    if (rc == SP_OK && *n == 0) rc = sp_error(SP_EFORMAT, "%s: no id:value pair in %lld row(s)", path,
-                                              (long long)rows);
-    if (rc == SP_OK) rc = ids_fit(*n, (double)*n * ID_BYTES, LIBSVM_SPARSE_IDS);
+    int64_t ids = r ? (int64_t)sp_libsvm_reader_max_id(r) + 1 : 0;
+    if (rc == SP_OK && ids == 0)
+        rc = sp_error(SP_EFORMAT, "%s: no id:value pair in %lld row(s)", path, (long long)rows);
+    if (rc == SP_OK) rc = ids_fit(ids, (double)ids * ID_BYTES, LIBSVM_SPARSE_IDS);
+    if (rc == SP_OK && ids > INT_MAX) /* ids are < 2^31 - 1, so that n is an int */
+        rc = sp_error(SP_EFORMAT, "%s: id %lld is too large (libsvm ids here are below %d)", path,
+                      (long long)(ids - 1), INT_MAX);
+    *n = rc == SP_OK ? (int)ids : 0;
     if (rc == SP_OK && r)
-        report_bad(cmd, sp_libsvm_reader_bad_lines(r), sp_libsvm_reader_first_bad(r), "scanning pass");
+        report_bad(cmd, sp_libsvm_reader_bad_lines(r), sp_libsvm_reader_first_bad(r),
+                   "scanning pass");
     sp_libsvm_reader_close(r);
     info->count_pass = 1;
     info->n = *n;
