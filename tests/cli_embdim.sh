@@ -104,6 +104,8 @@ if [ "${mem_kib:-0}" -gt 0 ] && [ "$mem_kib" -lt $((80 << 20)) ]; then
     expect_exit 2 "cooc with 2^31 - 100 hash buckets" cooc "$data/criteo/tiny.tsv" --hash-buckets 2147483500 \
         -o "$tmp/x.mtx"
     check "says to use fewer buckets" grep -q "use fewer --hash-buckets" "$tmp/err"
+    expect_exit 2 "cooc --memory above the machine's" cooc "$data/criteo/tiny.tsv" --memory 200000 -o "$tmp/x.mtx"
+    check "says --memory is more than the machine has" grep -q "is more than this machine's" "$tmp/err"
 fi
 expect_exit 0 "embdim planted libsvm" embdim "$data/advisor/planted_k4.svm.gz" --input-format libsvm \
     --candidates 2,3,4,5,6,8 --json

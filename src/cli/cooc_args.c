@@ -147,6 +147,10 @@ int sp_cooc_args_options(const char *cmd, const sp_cooc_args *a, sp_criteo_optio
     co->weighted = a->weighted;
     co->diagonal = a->diagonal;
     co->memory_bytes = (size_t)a->memory_mb << 20;
+    double have = sp_cli_machine_bytes();
+    if (have > 0.0 && (double)co->memory_bytes > have)
+        return sp_cli_usage_error(cmd, "--memory %ld MiB is more than this machine's %.0f MiB",
+                                  a->memory_mb, have / (1 << 20)), -1;
     if (a->hash_buckets && a->vocab_size)
         return sp_cli_usage_error(cmd, "--hash-buckets and --vocab-size exclude each other"), -1;
     if (a->vocab_in && (a->hash_buckets || a->vocab_size || a->dense))

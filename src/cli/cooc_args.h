@@ -48,6 +48,8 @@ int sp_cooc_build(const char *cmd, const char *path, const sp_cooc_args *a, sp_c
                   sp_cooc_build_info *info);
 /* CPU seconds used by this process so far (a loaded machine inflates wall time). */
 double sp_cli_cpu_seconds(void);
+/* Bytes of memory on this machine (0 when unknown). */
+double sp_cli_machine_bytes(void);
 /* The two halves of sp_cooc_build, returning library statuses (nothing
  * printed but the skipped-lines notes): the vocabulary (counting pass, a
  * saved file, or none for hash + log; saved to --vocab-out), then C or the

@@ -14,6 +14,12 @@
 
 #define PROGRESS_EVERY 65536
 
+double sp_cli_machine_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
+}
+
 double sp_cli_cpu_seconds(void)
 {
     struct timespec t;
@@ -72,20 +78,13 @@ static int vocab_without_pass(const sp_cooc_args *a, const sp_vocab_options *vo,
     return rc;
 }
 
-/* Bytes of memory on this machine (0 when unknown). */
-static double machine_bytes(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
-}
-
 /* SP_ENOMEM (message: what and why) when C over n ids needs more than the
  * machine has: `need` bytes of arrays sized by the ids. A huge n never
  * reaches the allocations, which the system grants lazily and would then
  * kill the process for. */
 static int ids_fit(int64_t n, double need, const char *advice)
 {
-    double have = machine_bytes();
+    double have = sp_cli_machine_bytes();
     if (have == 0.0 || need <= have) return SP_OK;
     return sp_error(SP_ENOMEM, "C over %lld ids needs %.1f GiB for its arrays sized by the ids, "
                     "more than this machine's %.1f GiB: %s", (long long)n, need / (1 << 30),
