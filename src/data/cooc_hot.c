@@ -1,7 +1,10 @@
 /* cooc_hot.c: internal id order of the co-occurrence accumulator and its hot
  * block. At the first chunk the ids are ranked by how often they occur in it
- * (then by id): the H most frequent become internal ids 0..H-1, in public
- * order, so that the hot block iterates in public key order; the rest follow
+ * (then by id): every id's internal id is its rank, so the H most frequent
+ * are 0..H-1 and the commonest pairs crowd one corner of the hot block (a
+ * row's hot cells then share cache lines: with hash buckets, whose public
+ * order is random, the hot block took 1.8x the L1 misses in public order);
+ * hot_pub lists the hot ids in public order for the merge; the rest follow
  * by frequency (rare ids last, which keeps the accumulator's hot end small).
  * A pair of two hot ids is added straight into an upper-triangular H x H block
  * sized to stay in L2 (uint32 counts, or the current chunk's double sums,
@@ -57,16 +60,16 @@ static int rank_ids(const sp_cooc *c, int *order)
     return SP_OK;
 }
 
-/* perm, inv: hot ids (the first H of order) renumbered in public order. */
+/* perm, inv: internal id = rank in order; hot_pub: the hot ids (internal
+ * 0..H-1) in public order. */
 static void number_ids(sp_cooc *c, const int *order)
 {
     int n = c->n, H = c->H, next = 0;
-    memset(c->perm, 0xff, (size_t)n * sizeof *c->perm);
-    for (int k = 0; k < H; k++) c->perm[order[k]] = 0;
-    for (int a = 0; a < n; a++)
-        if (c->perm[a] == 0) c->perm[a] = next++;
-    for (int k = H; k < n; k++) c->perm[order[k]] = k;
-    for (int a = 0; a < n; a++) c->inv[c->perm[a]] = a;
+    for (int k = 0; k < n; k++) c->perm[order[k]] = k;
+    for (int a = 0; a < n; a++) {
+        c->inv[c->perm[a]] = a;
+        if (c->perm[a] < H) c->hot_pub[next++] = c->perm[a];
+    }
 }
 
 static int hot_alloc(sp_cooc *c)
@@ -96,8 +99,9 @@ int sp_cooc_hot_setup(sp_cooc *c)
     c->H = c->hot_req >= 0 ? (c->hot_req < n ? c->hot_req : n) : hot_auto(n, &c->opt);
     c->perm = sp_malloc((size_t)n * sizeof *c->perm);
     c->inv = sp_malloc((size_t)n * sizeof *c->inv);
+    c->hot_pub = sp_malloc(((size_t)c->H + 1) * sizeof *c->hot_pub);
     int *order = sp_malloc((size_t)n * sizeof *order);
-    int rc = (c->perm && c->inv && order) ? rank_ids(c, order) : SP_ENOMEM;
+    int rc = (c->perm && c->inv && c->hot_pub && order) ? rank_ids(c, order) : SP_ENOMEM;
     if (rc == SP_OK) {
         number_ids(c, order);
         rc = hot_alloc(c);
@@ -109,7 +113,8 @@ int sp_cooc_hot_setup(sp_cooc *c)
 
 void sp_cooc_hot_free(sp_cooc *c)
 {
-    void *all[] = {c->perm, c->inv, c->kept, c->hot_base, c->hot32, c->hotw, c->hot_tot};
+    void *all[] = {c->perm, c->inv, c->hot_pub, c->kept, c->hot_base, c->hot32, c->hotw,
+                   c->hot_tot};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) free(all[t]);
 }
 

@@ -109,14 +109,15 @@ struct sp_cooc {
     size_t nruns, runs_cap, max_runs;
     unsigned char *run_buf; /* the run writer's buffer */
     sp_cooc_chunk ch;
-    /* Internal ids, fixed at the first chunk: the H ids most frequent in it
-     * are 0..H-1 (in public order), the rest follow by frequency. Pairs of
+    /* Internal ids, fixed at the first chunk: an id's rank by frequency in
+     * it, so the H most frequent are 0..H-1. Pairs of
      * two hot ids go straight to the hot block (upper triangle, H x H, in
      * cache); every other pair through the chunk's accumulator. */
     int *perm, *inv;      /* n: public -> internal, internal -> public (NULL before) */
     unsigned char *kept;  /* n, internal: 1 when the public id is a kept row (NULL: all) */
     int hot_req;          /* H wanted: -1 = from the cache size (tests set it) */
     int H;
+    int *hot_pub;         /* H: the hot internal ids in public order (for the merge) */
     int64_t *hot_base;    /* H: cell (s, t), s < t, is hot_base[s] + t */
     uint32_t *hot32;      /* counts since the last fold */
     double *hotw;         /* weighted: sums of the current chunk */
@@ -181,10 +182,10 @@ static inline int64_t sp_cooc_hot_cell(const sp_cooc *c, int a, int b)
 {
     return a < b ? c->hot_base[a] + b : c->hot_base[b] + a;
 }
-/* Total of hot cell (s, t), s < t. */
+/* Total of hot cell {s, t}, s != t, in either order. */
 static inline double sp_cooc_hot_value(const sp_cooc *c, int s, int t)
 {
-    int64_t cell = c->hot_base[s] + t;
+    int64_t cell = sp_cooc_hot_cell(c, s, t);
     double cur = c->hot32 ? (double)c->hot32[cell] : c->hotw[cell];
     return c->hot_folded ? c->hot_tot[cell] + cur : cur;
 }

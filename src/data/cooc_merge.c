@@ -88,14 +88,15 @@ static int dense_next(const sp_cooc *c, source *s)
     return 0;
 }
 
-/* Next nonzero pair of the hot block (internal s < t: public order too). */
+/* Next nonzero pair of the hot block, in public order (positions i < j of hot_pub). */
 static int hot_next(const sp_cooc *c, source *s)
 {
     while (s->i < c->H) {
         while (++s->j < c->H) {
-            double v = sp_cooc_hot_value(c, (int)s->i, (int)s->j);
+            int a = c->hot_pub[s->i], b = c->hot_pub[s->j];
+            double v = sp_cooc_hot_value(c, a, b);
             if (v != 0.0) {
-                s->key = (uint64_t)c->inv[s->i] << 32 | (uint64_t)c->inv[s->j];
+                s->key = (uint64_t)c->inv[a] << 32 | (uint64_t)c->inv[b];
                 s->val = v;
                 return 1;
             }
