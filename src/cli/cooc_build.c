@@ -117,9 +117,9 @@ static int source_next(row_source *s, const int **ids, const float **w, int *k)
     } else {
         sp_criteo_row row;
         if ((rc = sp_criteo_reader_next(s->criteo, &row)) != 1) return rc;
-        *w = s->weighted ? s->w : NULL; /* counts need no weights */
-        *k = sp_feature_map(s->v, &row, s->flags, s->ids, s->weighted ? s->w : NULL);
-        *ids = s->ids;
+        float *weights = s->weighted ? s->w : NULL; /* counts need no weights */
+        *k = sp_feature_map(s->v, &row, s->flags, s->ids, weights);
+        *ids = s->ids, *w = weights;
     }
     s->rows++;
     return 1;
@@ -265,7 +265,6 @@ int sp_libsvm_scan(const char *cmd, const char *path, int skip_bad, int *n, int6
     int64_t ids = r ? (int64_t)sp_libsvm_reader_max_id(r) + 1 : 0;
     if (rc == SP_OK && ids == 0)
         rc = sp_error(SP_EFORMAT, "%s: no id:value pair in %lld row(s)", path, (long long)rows);
-    if (rc == SP_OK) rc = ids_fit(ids, (double)ids * ID_BYTES, LIBSVM_SPARSE_IDS);
     if (rc == SP_OK && ids > INT_MAX) /* ids are < 2^31 - 1, so that n is an int */
         rc = sp_error(SP_EFORMAT, "%s: id %lld is too large (libsvm ids here are below %d)", path,
                       (long long)(ids - 1), INT_MAX);

@@ -42,9 +42,9 @@ size_t sp_cooc_chunk_bytes(int n, const sp_cooc_options *o)
 }
 
 /* (Re)allocate the entry arrays for cap entries; contents of ids, w and
- * row_start kept. Weights (w) only when weighted. Rows are sorted in place:
- * srow is ids and sw is w (a row's sorted ids never pass its unread input,
- * and the row is still in cache when sorted on arrival). */
+ * row_start kept. Weights (w) only when weighted. Rows are sorted in place
+ * (a row's sorted ids never pass its unread input, and the row is still in
+ * cache when sorted on arrival). */
 static int entries_alloc(sp_cooc_chunk *ch, int cap, int weighted)
 {
     int **ints[] = {&ch->ids, &ch->row_start, &ch->rlen, &ch->rhot};
@@ -63,8 +63,6 @@ static int entries_alloc(sp_cooc_chunk *ch, int cap, int weighted)
     sp_cooc_occ *o = sp_realloc(ch->occ, slots * sizeof *o);
     if (!o) return SP_ENOMEM;
     ch->occ = o;
-    ch->srow = ch->ids;
-    ch->sw = ch->w;
     ch->cap = cap;
     return SP_OK;
 }
@@ -157,8 +155,8 @@ static int sort_row(sp_cooc *c, int r, int *m)
 {
     sp_cooc_chunk *ch = &c->ch;
     int base = ch->row_start[r], H = c->H, nh = 0, dup = 0, words = H > 0 ? ((H - 1) >> 6) + 1 : 0;
-    int *s = ch->srow + base, wt = c->opt.weighted;
-    float *sw = wt ? ch->sw + base : NULL;
+    int *s = ch->ids + base, wt = c->opt.weighted;
+    float *sw = wt ? ch->w + base : NULL;
     int nc = split_row(c, base, ch->row_start[r + 1] - base, s, sw, &nh, &dup);
     memmove(s + nh, s, (size_t)nc * sizeof *s);
     if (wt) memmove(sw + nh, sw, (size_t)nc * sizeof *sw);
@@ -194,7 +192,7 @@ void sp_cooc_chunk_sort_last(sp_cooc *c)
     ch->sorted++;
 }
 
-/* Every row sorted (srow, sw, rlen), the ids in most rows taken out (count
+/* Every row sorted (ids, w, rlen), the ids in most rows taken out (count
  * mode), its hot pairs and diagonal added, and the cold occurrences grouped
  * by id (counting sort): those of id b are [colptr[b], colptr[b + 1]), in
  * row order, with their row and position. */
@@ -207,10 +205,10 @@ static int prepare_rows(sp_cooc *c)
     int rc = sp_cooc_dense_choose(c);
     if (rc < 0) return rc;
     for (int r = 0; r < ch->rows; r++) {
-        int *s = ch->srow + ch->row_start[r], m;
+        int *s = ch->ids + ch->row_start[r], m;
         int len = sp_cooc_dense_strip(c, r, s, ch->rhot[r], ch->rlen[r], &m);
         ch->rlen[r] = len;
-        sp_cooc_hot_row(c, s, ch->sw ? ch->sw + ch->row_start[r] : NULL, m);
+        sp_cooc_hot_row(c, s, ch->w ? ch->w + ch->row_start[r] : NULL, m);
         for (int p = m; p < len; p++) colptr[s[p] + 2]++;
         if (len > m && s[len - 1] >= hi) hi = s[len - 1] + 1; /* rows are sorted */
     }
@@ -221,13 +219,13 @@ static int prepare_rows(sp_cooc *c)
         colptr[a + 2] += colptr[a + 1];
     }
     for (int r = 0; r < ch->rows; r++) {
-        const int *s = ch->srow + ch->row_start[r];
-        int lead = ch->sw ? sp_cooc_weight_lead(ch->sw + ch->row_start[r], ch->rlen[r]) : 0;
+        const int *s = ch->ids + ch->row_start[r];
+        int lead = ch->w ? sp_cooc_weight_lead(ch->w + ch->row_start[r], ch->rlen[r]) : 0;
         for (int p = ch->rlen[r] - 1; p >= 0 && s[p] >= c->H; p--) {
             int q = colptr[s[p] + 1]++;
             ch->occ[q].start = ch->row_start[r];
             ch->occ[q].pos = p;
-            if (ch->sw) {
+            if (ch->w) {
                 ch->occ[q].u.w.row = r;
                 ch->occ[q].u.w.lead = lead;
             } else if (ch->nd) {

@@ -115,9 +115,9 @@ static int accumulate_counts(sp_cooc *c, int b)
     unsigned char *mark = ch->mark;
     int *list = ch->list, k = 0, last = ch->colptr[ch->hi], H = c->H;
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->ids, q + SP_COOC_AHEAD);
         int p = ch->occ[q].pos, t = 0;
-        const int *s = ch->srow + ch->occ[q].start;
+        const int *s = ch->ids + ch->occ[q].start;
         for (; s[t] < H; t++) { /* s[p] = b is cold: the hot ids end by p */
             int a = s[t];
             acc[a]++;
@@ -163,7 +163,7 @@ static inline SP_PREFETCHER void prefetch_lead(const sp_cooc_chunk *ch, int q)
 {
     const sp_cooc_occ *o = &ch->occ[q];
     int n = o->pos < o->u.w.lead ? o->pos + 1 : o->u.w.lead;
-    const char *x = (const char *)(ch->sw + o->start);
+    const char *x = (const char *)(ch->w + o->start);
     for (int t = 0; t < 4 * n; t += 64) __builtin_prefetch(x + t);
     if (n > 0) __builtin_prefetch(x + 4 * n - 4);
 }
@@ -180,14 +180,14 @@ static int accumulate_weights(sp_cooc *c, int b)
     sp_v2d dacc[SP_WDENSE_V2] = {{0}};
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
         if (q + SP_COOC_AHEAD < last) {
-            prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
+            prefetch_span(ch, ch->ids, q + SP_COOC_AHEAD);
             prefetch_lead(ch, q + SP_COOC_AHEAD);
             if (ch->nd)
                 __builtin_prefetch(sp_cooc_wdense_row(ch, ch->occ[q + SP_COOC_AHEAD].u.w.row));
         }
         int p = ch->occ[q].pos, lead = ch->occ[q].u.w.lead;
-        const int *s = ch->srow + ch->occ[q].start;
-        const float *w = ch->sw + ch->occ[q].start;
+        const int *s = ch->ids + ch->occ[q].start;
+        const float *w = ch->w + ch->occ[q].start;
         double wb = p < lead ? (double)w[p] : 1.0;
         int mid = p < lead ? p : lead;
         diag += wb * wb;
@@ -209,11 +209,11 @@ static int accumulate_column(sp_cooc *c, int b)
     int k = 0, H = c->H, last = ch->colptr[ch->hi];
     sp_v2d dacc[SP_WDENSE_V2] = {{0}};
     for (int q = ch->colptr[b], end = ch->colptr[b + 1]; q < end; q++) {
-        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->srow, q + SP_COOC_AHEAD);
-        if (q + SP_COOC_AHEAD < last && ch->sw) prefetch_span(ch, ch->sw, q + SP_COOC_AHEAD);
+        if (q + SP_COOC_AHEAD < last) prefetch_span(ch, ch->ids, q + SP_COOC_AHEAD);
+        if (q + SP_COOC_AHEAD < last && ch->w) prefetch_span(ch, ch->w, q + SP_COOC_AHEAD);
         int p = ch->occ[q].pos, base = ch->occ[q].start;
-        const int *s = ch->srow + base;
-        const float *w = ch->sw ? ch->sw + base : NULL; /* weighted only */
+        const int *s = ch->ids + base;
+        const float *w = ch->w ? ch->w + base : NULL; /* weighted only */
         double wb = w ? (double)w[p] : 0.0;
         if (w) c->diag[b] += wb * wb; /* rows in order, as the row pass did */
         for (int t = 0; t < p; t++) {
@@ -226,7 +226,7 @@ static int accumulate_column(sp_cooc *c, int b)
         if (ch->nd && w) add_dense_weights(ch, q, wb, dacc);
         else if (ch->nd) note_lacking(ch, q);
     }
-    return ch->sw ? dense_weight_partners(c, b, k, dacc) : dense_partners(c, b, k);
+    return ch->w ? dense_weight_partners(c, b, k, dacc) : dense_partners(c, b, k);
 }
 
 /* Sort ints ascending: quicksort (middle pivot, smaller side first) down

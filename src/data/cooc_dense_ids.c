@@ -75,7 +75,7 @@ int sp_cooc_dense_choose(sp_cooc *c)
 int sp_cooc_dense_strip(sp_cooc *c, int r, int *s, int m, int len, int *m_out)
 {
     sp_cooc_chunk *ch = &c->ch;
-    if (!c->hot32) return sp_cooc_wdense_strip(c, r, s, ch->sw + ch->row_start[r], m, len, m_out);
+    if (!c->hot32) return sp_cooc_wdense_strip(c, r, s, ch->w + ch->row_start[r], m, len, m_out);
     if (ch->nd == 0) {
         *m_out = m;
         return len;

@@ -28,7 +28,7 @@ typedef struct sp_cooc_entry {
  * an entry, which the chunk's budget counts. */
 #define SP_COOC_DENSE_MIN_ROW 8
 
-/* A cold occurrence: its row's start in srow and sw, its position there,
+/* A cold occurrence: its row's start in ids and w, its position there,
  * and the dense ids the row lacks (count mode) or, weighted, the row's
  * index (for its dense weights) and how many of its first ids have a
  * weight other than 1 (from `lead` on, every weight is 1, so the column
@@ -48,14 +48,13 @@ typedef struct sp_cooc_occ {
  * chunk's scratch: its occurrences grouped by id (CSC) and its rows with
  * ids sorted and duplicates merged. All arrays hold `cap` entries. */
 typedef struct sp_cooc_chunk {
-    int *ids;             /* rows as added, one after another */
-    float *w;             /* their weights (weighted mode only, else NULL) */
+    int *ids;             /* rows one after another (row_start offsets): as added, then once
+                           * sorted (see `sorted`) their distinct internal ids, hot ones first */
+    float *w;             /* their weights, summed once sorted (weighted mode only, else NULL) */
     int *row_start;       /* rows + 1 */
     int rows, used, cap;  /* rows and entries buffered; capacity in entries */
-    int sorted;           /* rows [0, sorted) already sorted (srow, rlen, rhot) */
+    int sorted;           /* rows [0, sorted) already sorted (in ids, w; rlen, rhot) */
     sp_cooc_occ *occ;     /* cold occurrences, grouped by id */
-    int *srow;            /* sorted distinct ids of each row (row_start offsets): ids, sorted in place */
-    float *sw;            /* their summed weights (weighted mode only): w, in place */
     int *rlen;            /* distinct ids per row */
     int *colptr;          /* n + 2: occurrences of id a are [colptr[a], colptr[a + 1]) */
     int hi;               /* ids >= hi have none in this chunk; colptr is 0 above hi + 1 */
