@@ -81,7 +81,7 @@ static int table_init(sp_cooc *c)
 static int dense_init(sp_cooc *c)
 {
     size_t cells = (size_t)(c->h * c->n) + 1;
-    c->touched_words = ((c->n + SP_COOC_BLOCK - 1) / SP_COOC_BLOCK + 63) / 64;
+    c->touched_words = (((int64_t)c->n + SP_COOC_BLOCK - 1) / SP_COOC_BLOCK + 63) / 64;
     c->touched = sp_calloc((size_t)(c->h * c->touched_words) + 1, sizeof *c->touched);
     if (c->opt.weighted) c->sq = sp_calloc(cells, sizeof *c->sq);
     else c->sq32 = sp_calloc(cells, sizeof *c->sq32);
